@@ -1,0 +1,17 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Secrets } from '../config/secrets.js';
+import type { QueueSet } from '../queues/queue-set.js';
+import type { Store } from '../store/store.js';
+
+/** What every role, job processor and service function is given: configuration, the store, the queues, a logger. */
+export interface AppContext {
+  config: Config;
+  secrets: Secrets;
+  log: Logger;
+  store: Store;
+  queues: QueueSet;
+  /** A fail-fast connection for health checks, separate from the producers and the workers. */
+  redis: Redis;
+}

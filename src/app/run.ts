@@ -1,0 +1,120 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createProcessors } from '../../jobs/index.js';
+import { channelReadiness } from '../channels/credentials.js';
+import type { LoadedConfig } from '../config/load.js';
+import { CHANNEL_NAMES } from '../config/schema.js';
+import { QueueSet } from '../queues/queue-set.js';
+import { createRedis, probeRedis, readRedisFacts, MIN_REDIS_VERSION } from '../queues/redis.js';
+import { QUEUE_NAMES, type QueueName } from '../queues/registry.js';
+import { WorkerPool, type ProcessorMap } from '../queues/worker-pool.js';
+import { openStore } from '../store/store.js';
+import { buildServer } from '../web/server.js';
+import type { AppContext } from './context.js';
+
+export type Role = 'web' | 'worker' | 'gateway';
+
+export interface RunOptions {
+  loaded: LoadedConfig;
+  log: Logger;
+  roles: readonly Role[];
+  /** Queues the worker role serves; all by default. */
+  queues?: readonly QueueName[];
+  /** Replaces the job processors (tests use this to run the real worker runtime on their own jobs). */
+  processors?: ProcessorMap;
+}
+
+export interface RunningApp {
+  ctx: AppContext;
+  web?: FastifyInstance;
+  workers?: WorkerPool;
+  /** The address the web role listens on. */
+  url?: string;
+  stop(reason?: string): Promise<void>;
+}
+
+/** Thrown when start-up cannot go on; the CLI prints the message as one line and exits non-zero. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/**
+ * Starts the given roles in this process. Redis is checked first so a missing Redis is one
+ * clear line, not a stack of reconnect errors; the store is opened (and migrated) next.
+ */
+export async function runRoles(options: RunOptions): Promise<RunningApp> {
+  const { loaded, log, roles } = options;
+  const { config } = loaded;
+
+  const probe = await probeRedis(config.redis.url, config.redis.connectTimeoutMs);
+  try {
+    const facts = await readRedisFacts(probe);
+    if (!facts.versionOk) {
+      throw new StartupError(`Redis ${facts.version} is too old: Ontact's queues need Redis ${MIN_REDIS_VERSION} or newer.`);
+    }
+    if (facts.maxmemoryPolicy !== null && facts.maxmemoryPolicy !== 'noeviction') {
+      log.warn(
+        { maxmemoryPolicy: facts.maxmemoryPolicy },
+        `Redis evicts keys under memory pressure (maxmemory-policy ${facts.maxmemoryPolicy}); queued jobs can vanish. Set maxmemory-policy noeviction.`,
+      );
+    }
+  } finally {
+    probe.disconnect();
+  }
+
+  const store = await openStore(config);
+  const queues = new QueueSet(config);
+  const redis = createRedis(config.redis.url, 'client', config.redis.connectTimeoutMs, 'ontact:health');
+  const ctx: AppContext = { config, secrets: loaded.secrets, log, store, queues, redis };
+  log.info({ roles, database: store.kind, location: store.location }, 'ontact starting');
+
+  for (const channel of CHANNEL_NAMES) {
+    const readiness = channelReadiness(config, loaded.secrets, channel);
+    if (!readiness.enabled) log.info({ channel }, `${channel}: disabled in configuration`);
+    else if (!readiness.live) log.info({ channel, missing: readiness.missing }, `${channel}: dry-run (posts go to the outbox, nothing is sent)`);
+  }
+
+  const running: RunningApp = { ctx, stop: async () => undefined };
+  try {
+    if (roles.includes('worker')) {
+      running.workers = new WorkerPool({
+        config,
+        queues: options.queues ?? QUEUE_NAMES,
+        processors: options.processors ?? createProcessors(ctx),
+        log: log.child({ role: 'worker' }),
+      });
+    }
+    if (roles.includes('gateway')) {
+      // Discord is the only platform with a gateway; until its channel lands there is nothing to connect.
+      log.info({ role: 'gateway' }, 'gateway: no chat gateway is configured; nothing to connect');
+    }
+    if (roles.includes('web')) {
+      running.web = await buildServer(ctx);
+      running.url = await running.web.listen({ host: config.web.host, port: config.web.port });
+    }
+  } catch (error) {
+    await running.workers?.close(0);
+    await closeShared(ctx);
+    throw error;
+  }
+
+  let stopping: Promise<void> | undefined;
+  running.stop = (reason = 'stop requested') => {
+    stopping ??= (async () => {
+      log.info({ reason }, 'ontact stopping');
+      // The web role stops first so no new request enqueues work while the workers drain.
+      await running.web?.close();
+      await running.workers?.close(config.queues.shutdownGraceMs);
+      await closeShared(ctx);
+      log.info('ontact stopped');
+    })();
+    return stopping;
+  };
+  return running;
+}
+
+async function closeShared(ctx: AppContext): Promise<void> {
+  await ctx.queues.close();
+  ctx.redis.disconnect();
+  await ctx.store.close();
+}

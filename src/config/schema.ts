@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const port = z.int().min(0).max(65535);
+const positiveInt = z.int().positive();
+
+const channelsSchema = z.strictObject({
+  facebook: z.strictObject({
+    enabled: z.boolean().default(true),
+    pageId: z.string().default(''),
+    graphVersion: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version such as v23.0').default('v23.0'),
+    baseUrl: z.url().default('https://graph.facebook.com'),
+  }).prefault({}),
+  youtube: z.strictObject({
+    enabled: z.boolean().default(true),
+    channelId: z.string().default(''),
+    baseUrl: z.url().default('https://youtube.googleapis.com'),
+  }).prefault({}),
+  discord: z.strictObject({
+    enabled: z.boolean().default(true),
+    guildId: z.string().default(''),
+    announceChannelId: z.string().default(''),
+    apiBaseUrl: z.url().default('https://discord.com/api'),
+  }).prefault({}),
+});
+
+export const configSchema = z.strictObject({
+  center: z.strictObject({
+    name: z.string().min(1),
+    phone: z.string().regex(/^[0-9+][0-9-]{6,}$/, 'a phone number such as 063-000-0000'),
+    url: z.url().optional(),
+    hours: z.string().default('평일 09:00–18:00'),
+  }),
+  dataDir: z.string().min(1).default('./data'),
+  database: z.strictObject({
+    /** PostgreSQL connection string; unset means the embedded PGlite database under dataDir. */
+    url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL').optional(),
+    poolSize: positiveInt.default(10),
+  }).prefault({}),
+  redis: z.strictObject({
+    url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+    /** BullMQ key prefix; the braces make it a Redis Cluster hash tag so a queue's keys share one slot. */
+    prefix: z.string().regex(/^\{[^{}]+\}$/, 'a Cluster hash tag in braces, such as {ontact}').default('{ontact}'),
+    connectTimeoutMs: positiveInt.default(5000),
+  }).prefault({}),
+  web: z.strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(8080),
+    bodyLimitBytes: positiveInt.max(50 * 1024 * 1024).default(1024 * 1024),
+    trustProxy: z.boolean().default(false),
+  }).prefault({}),
+  queues: z.strictObject({
+    keepCompleted: z.strictObject({ ageSeconds: positiveInt.default(24 * 3600), count: positiveInt.default(1000) }).prefault({}),
+    keepFailed: z.strictObject({ ageSeconds: positiveInt.default(14 * 24 * 3600), count: positiveInt.default(5000) }).prefault({}),
+    /** How long a shutdown waits for running jobs before returning them to their queue. */
+    shutdownGraceMs: positiveInt.default(10_000),
+    attempts: positiveInt.default(8),
+    backoffMs: positiveInt.default(5_000),
+    concurrency: z.record(z.string(), positiveInt).default({}),
+  }).prefault({}),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }).prefault({}),
+  channels: channelsSchema.prefault({}),
+  sources: z.array(z.unknown()).default([]),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ChannelName = keyof Config['channels'];
+export const CHANNEL_NAMES: readonly ChannelName[] = ['facebook', 'youtube', 'discord'];

@@ -1,0 +1,59 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema.js';
+import { createRedis } from './redis.js';
+import { QUEUE_NAMES, queueOfJob, type JobName, type JobPayloads, type QueueName } from './registry.js';
+
+/** Job options every queue starts from: bounded retention (so Redis memory stays bounded) and jittered exponential retries. */
+export function defaultJobOptions(queues: Config['queues']): JobsOptions {
+  return {
+    attempts: queues.attempts,
+    backoff: { type: 'exponential', delay: queues.backoffMs, jitter: 0.5 },
+    removeOnComplete: { age: queues.keepCompleted.ageSeconds, count: queues.keepCompleted.count },
+    removeOnFail: { age: queues.keepFailed.ageSeconds, count: queues.keepFailed.count },
+  };
+}
+
+/**
+ * The producer side of every queue, on one fail-fast connection: adding a job while Redis is
+ * down throws at once instead of hanging the caller.
+ */
+export class QueueSet {
+  private readonly queues = new Map<QueueName, Queue>();
+  readonly connection: Redis;
+
+  constructor(private readonly config: Pick<Config, 'redis' | 'queues'>) {
+    this.connection = createRedis(config.redis.url, 'producer', config.redis.connectTimeoutMs, 'ontact:producer');
+  }
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: this.connection,
+        prefix: this.config.redis.prefix,
+        defaultJobOptions: defaultJobOptions(this.config.queues),
+      });
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async add<N extends JobName>(name: N, data: JobPayloads[N], options: JobsOptions = {}) {
+    return this.queue(queueOfJob(name)).add(name, data, options);
+  }
+
+  /** Waiting, active, delayed, completed and failed counts per queue, for /metrics and the dashboard. */
+  async counts(): Promise<Record<QueueName, Record<string, number>>> {
+    const entries = await Promise.all(
+      QUEUE_NAMES.map(async (name) => [name, await this.queue(name).getJobCounts('wait', 'active', 'delayed', 'completed', 'failed', 'prioritized')] as const),
+    );
+    return Object.fromEntries(entries) as Record<QueueName, Record<string, number>>;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.connection.disconnect();
+  }
+}
