@@ -91,11 +91,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 }
 
 function readYamlLayer(path: string, problems: string[]): Record<string, unknown> | undefined {
-  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const line = error.linePos?.[0];
-      problems.push(`${displayPath(path)}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML (${error.message.split('\n')[0]})`);
+      problems.push(`${displayPath(path)}${line ? `:${line.line}:${line.col}` : ''}: not valid YAML (${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')})`);
     }
     return undefined;
   }
@@ -136,7 +136,8 @@ function describeIssue(issue: z.core.$ZodIssue, provenance: Provenance, localLab
     return issue.keys.map((key) => {
       const keyPath = [...path, key];
       const where = sourceOf(keyPath, provenance, localLabel);
-      const secretVariable = secretVariableFor(key);
+      const parent = path[path.length - 1];
+      const secretVariable = secretVariableFor(key, typeof parent === 'string' ? parent : '');
       if (secretVariable) return `${where}: ${formatPath(keyPath)}: secrets are read only from the environment; remove it from the file and set ${secretVariable} instead`;
       return `${where}: ${formatPath(keyPath)}: unknown key (check its spelling and where it is nested)`;
     });
@@ -152,7 +153,7 @@ function describeIssue(issue: z.core.$ZodIssue, provenance: Provenance, localLab
 function expectation(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`;
+      return `a ${issue.expected}`;
     case 'too_small':
       return `at least ${String(issue.minimum)}${issue.origin === 'string' ? ' characters' : ''}`;
     case 'too_big':
@@ -174,10 +175,11 @@ function sourceOf(path: Path, provenance: Provenance, fallback: string): string 
   return fallback;
 }
 
-function secretVariableFor(key: string): string | undefined {
-  const normalised = key.replace(/[_-]/g, '').toLowerCase();
+function secretVariableFor(key: string, parent: string): string | undefined {
+  const candidates = [key, `${parent}${key}`].map((k) => k.replace(/[_-]/g, '').toLowerCase());
   for (const [name, variable] of Object.entries(SECRET_ENV)) {
-    if (name.toLowerCase() === normalised || variable.replace(/_/g, '').toLowerCase() === normalised) return variable;
+    const forms = [name.toLowerCase(), variable.replace(/_/g, '').toLowerCase()];
+    if (candidates.some((c) => forms.includes(c))) return variable;
   }
   return /token|secret|password|authkey|apikey/i.test(key) ? 'the matching environment variable (see README, Configuration)' : undefined;
 }

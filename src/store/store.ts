@@ -35,7 +35,7 @@ export async function openStore(config: Pick<Config, 'database' | 'dataDir'>, op
     ? openPostgres(config.database.url, config.database.poolSize, options.schema)
     : await openPGlite(config.dataDir);
   try {
-    if (options.schema) await sql`create schema if not exists ${sql.id(options.schema)}`.execute(store.db);
+    if (options.schema) await createSchema(store, options.schema);
     if (options.migrate !== false) await migrateStore(store, options.schema);
     return store;
   } catch (error) {
@@ -99,6 +99,15 @@ export async function migrateStore(store: Store, schema?: string): Promise<Migra
     throw new Error(`database migration ${failed} failed: ${(result.error as Error).message ?? String(result.error)}`, { cause: result.error });
   }
   return result;
+}
+
+async function createSchema(store: Store, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(store.db);
+  } catch (error) {
+    // Two processes creating the schema at once: the loser sees a unique violation, and the schema exists.
+    if ((error as { code?: string }).code !== '23505') throw error;
+  }
 }
 
 export async function pingStore(store: Store): Promise<void> {

@@ -1,0 +1,104 @@
+/**
+ * A rough language guess for routing and for picking the reply language: by script first, then,
+ * for Latin script, by a handful of common words. It is meant for the languages a Korean job
+ * centre actually sees (Korean, English, and those of migrant workers and marriage migrants);
+ * anything it cannot tell is `und` rather than a confident wrong answer.
+ */
+
+export const LANGUAGES = ['ko', 'en', 'vi', 'zh', 'ja', 'th', 'ru', 'mn', 'uz', 'id', 'tl', 'ne', 'km', 'my', 'si', 'bn', 'ar', 'und'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export interface LanguageGuess {
+  language: Language;
+  /** 0–1; 0 when the text holds no letters at all. */
+  confidence: number;
+}
+
+type Script = 'hangul' | 'han' | 'kana' | 'latin' | 'thai' | 'cyrillic' | 'devanagari' | 'khmer' | 'myanmar' | 'sinhala' | 'bengali' | 'arabic';
+
+const SCRIPTS: ReadonlyArray<[Script, RegExp]> = [
+  ['hangul', /[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]/gu],
+  ['han', /\p{Script=Han}/gu],
+  ['kana', /[\p{Script=Hiragana}\p{Script=Katakana}]/gu],
+  ['latin', /\p{Script=Latin}/gu],
+  ['thai', /\p{Script=Thai}/gu],
+  ['cyrillic', /\p{Script=Cyrillic}/gu],
+  ['devanagari', /\p{Script=Devanagari}/gu],
+  ['khmer', /\p{Script=Khmer}/gu],
+  ['myanmar', /\p{Script=Myanmar}/gu],
+  ['sinhala', /\p{Script=Sinhala}/gu],
+  ['bengali', /\p{Script=Bengali}/gu],
+  ['arabic', /\p{Script=Arabic}/gu],
+];
+
+const SINGLE_SCRIPT: Partial<Record<Script, Language>> = {
+  thai: 'th',
+  khmer: 'km',
+  myanmar: 'my',
+  sinhala: 'si',
+  bengali: 'bn',
+  // Urdu and Persian share the script; Arabic is the honest label for "written in Arabic script".
+  arabic: 'ar',
+  // Hindi shares Devanagari, but Nepali is what Korean job centres meet (EPS workers).
+  devanagari: 'ne',
+};
+
+/** Words common in everyday writing of each Latin-script language, lower case. */
+const LATIN_WORDS: ReadonlyArray<[Language, ReadonlySet<string>]> = [
+  ['vi', new Set(['tôi', 'không', 'có', 'của', 'và', 'được', 'là', 'cho', 'người', 'xin', 'chào', 'làm', 'việc', 'em', 'anh', 'chị', 'muốn', 'học', 'nào', 'với', 'ở'])],
+  ['id', new Set(['saya', 'tidak', 'apa', 'bisa', 'kerja', 'dan', 'yang', 'ini', 'itu', 'dengan', 'untuk', 'ada', 'mau', 'terima', 'kasih', 'bagaimana'])],
+  ['tl', new Set(['ako', 'po', 'ang', 'ng', 'mga', 'sa', 'trabaho', 'salamat', 'hindi', 'paano', 'ko', 'kayo', 'naman', 'opo'])],
+  ['uz', new Set(['men', 'ish', 'qanday', 'kerak', 'bilan', 'uchun', 'rahmat', 'salom', 'va', 'bu', 'emas', 'qilish', 'mumkin'])],
+  ['en', new Set(['the', 'i', 'is', 'are', 'a', 'an', 'to', 'and', 'of', 'in', 'for', 'can', 'my', 'you', 'how', 'what', 'job', 'work', 'hello', 'please', 'thank', 'thanks', 'do', 'get', 'have', 'want'])],
+];
+/** Letters only Vietnamese uses among these languages: ơ ư đ ă and the stacked tone marks. */
+const VIETNAMESE_LETTERS = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu;
+/** Letters of Mongolian Cyrillic that Russian lacks. */
+const MONGOLIAN_LETTERS = /[өүӨҮ]/u;
+
+export function detectLanguage(text: string): LanguageGuess {
+  const t = text.normalize('NFC');
+  const counts = new Map<Script, number>();
+  let letters = 0;
+  for (const [script, re] of SCRIPTS) {
+    const n = t.match(re)?.length ?? 0;
+    if (n > 0) counts.set(script, n);
+    letters += n;
+  }
+  if (letters === 0) return { language: 'und', confidence: 0 };
+
+  const share = (s: Script): number => (counts.get(s) ?? 0) / letters;
+  // Korean inquiries are full of Latin acronyms (PLC, QC, IT) and some Hanja, so a modest share
+  // of Hangul already means Korean.
+  if (share('hangul') >= 0.3) return { language: 'ko', confidence: round(0.6 + 0.4 * share('hangul')) };
+  if (share('kana') > 0) return { language: 'ja', confidence: round(0.6 + 0.4 * (share('kana') + share('han'))) };
+
+  const [top, topCount] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['latin', 0];
+  const topShare = topCount / letters;
+  if (top === 'hangul') return { language: 'ko', confidence: round(0.5 + 0.4 * topShare) };
+  if (top === 'han') return { language: 'zh', confidence: round(0.5 + 0.4 * topShare) };
+  if (top === 'cyrillic') return { language: MONGOLIAN_LETTERS.test(t) ? 'mn' : 'ru', confidence: round(0.5 + 0.3 * topShare) };
+  const single = SINGLE_SCRIPT[top];
+  if (single) return { language: single, confidence: round(0.6 + 0.3 * topShare) };
+  return guessLatin(t, topShare);
+}
+
+function guessLatin(text: string, latinShare: number): LanguageGuess {
+  const words = text.toLowerCase().match(/\p{L}+/gu) ?? [];
+  if (VIETNAMESE_LETTERS.test(text)) return { language: 'vi', confidence: round(0.6 + 0.3 * latinShare) };
+  let best: Language = 'und';
+  let bestHits = 0;
+  for (const [language, vocabulary] of LATIN_WORDS) {
+    const hits = words.filter((w) => vocabulary.has(w)).length;
+    if (hits > bestHits) {
+      best = language;
+      bestHits = hits;
+    }
+  }
+  if (bestHits === 0) return { language: 'und', confidence: 0.2 };
+  return { language: best, confidence: round(Math.min(0.95, 0.4 + (0.5 * bestHits) / Math.max(3, words.length / 3)) * latinShare) };
+}
+
+function round(n: number): number {
+  return Math.round(Math.min(1, n) * 100) / 100;
+}

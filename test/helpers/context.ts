@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig, type LoadedConfig } from '../../src/config/load.js';
+
+/** The real services on this machine (CI starts them when they are not running). */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * A configuration for one test: its own Redis key prefix (so suites never see each other's
+ * jobs), and either its own PostgreSQL schema or its own PGlite directory.
+ */
+export function testConfig(options: { backend?: 'postgres' | 'pglite'; env?: NodeJS.ProcessEnv; redisUrl?: string } = {}): LoadedConfig & {
+  schema?: string;
+  cleanup(): Promise<void>;
+} {
+  const backend = options.backend ?? 'postgres';
+  const dataDir = mkdtempSync(join(tmpdir(), 'ontact-test-'));
+  const prefix = `{${uniqueName('t')}}`;
+  const env: NodeJS.ProcessEnv = {
+    REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
+    ONTACT_REDIS_PREFIX: prefix,
+    ONTACT_DATA_DIR: dataDir,
+    ONTACT_PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...(backend === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
+    ...options.env,
+  };
+  const loaded = loadConfig({ env });
+  const schema = backend === 'postgres' ? uniqueName('t') : undefined;
+  return {
+    ...loaded,
+    ...(schema ? { schema } : {}),
+    async cleanup() {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (schema) await dropSchema(schema);
+    },
+  };
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
