@@ -5,7 +5,7 @@ import { channelReadiness } from '../channels/credentials.js';
 import type { LoadedConfig } from '../config/load.js';
 import { CHANNEL_NAMES } from '../config/schema.js';
 import { QueueSet } from '../queues/queue-set.js';
-import { createRedis, probeRedis, readRedisFacts, MIN_REDIS_VERSION } from '../queues/redis.js';
+import { createRedis, probeRedis, readRedisFacts, whenReady, MIN_REDIS_VERSION } from '../queues/redis.js';
 import { QUEUE_NAMES, type QueueName } from '../queues/registry.js';
 import { WorkerPool, type ProcessorMap } from '../queues/worker-pool.js';
 import { openStore } from '../store/store.js';
@@ -65,6 +65,14 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
   const store = await openStore(config);
   const queues = new QueueSet(config);
   const redis = createRedis(config.redis.url, 'client', config.redis.connectTimeoutMs, 'ontact:health');
+  try {
+    await Promise.all([whenReady(redis, config.redis.connectTimeoutMs), whenReady(queues.connection, config.redis.connectTimeoutMs)]);
+  } catch (error) {
+    redis.disconnect();
+    await queues.close();
+    await store.close();
+    throw error;
+  }
   const ctx: AppContext = { config, secrets: loaded.secrets, log, store, queues, redis };
   log.info({ roles, database: store.kind, location: store.location }, 'ontact starting');
 

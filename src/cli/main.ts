@@ -29,7 +29,7 @@ program
   .command('worker')
   .description('run the worker role only: process queued jobs (run as many as you like, on any machine)')
   .addOption(new Option('--queues <names>', `comma-separated queues to serve (default: all of ${QUEUE_NAMES.join(', ')})`))
-  .action((options: { queues?: string }) => serve(['worker'], parseQueues(options.queues)));
+  .action((options: { queues?: string }) => serve(['worker'], { queues: parseQueues(options.queues) }));
 
 program
   .command('gateway')

@@ -34,6 +34,8 @@ export const configSchema = z.strictObject({
   database: z.strictObject({
     /** PostgreSQL connection string; unset means the embedded PGlite database under dataDir. */
     url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL').optional(),
+    /** The PostgreSQL schema Ontact keeps its tables in; `public` unless set. */
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case PostgreSQL schema name').optional(),
     poolSize: positiveInt.default(10),
   }).prefault({}),
   redis: z.strictObject({

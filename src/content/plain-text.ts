@@ -37,13 +37,15 @@ const DROP_CONTENT = new Set([
   'head', 'title', 'select', 'noembed', 'noframes', 'xmp', 'plaintext',
 ]);
 
-/** Elements that end a line. */
-const LINE_BREAK = new Set(['br', 'div', 'li', 'tr', 'dt', 'dd', 'hr', 'option', 'center', 'figcaption', 'caption', 'address']);
-
-/** Elements that end a paragraph (a blank line after them). */
-const PARAGRAPH_BREAK = new Set([
-  'p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'dl', 'table', 'pre', 'section', 'article',
-  'header', 'footer', 'aside', 'nav', 'main', 'figure', 'form', 'fieldset', 'details', 'summary',
+/**
+ * Block elements: each starts and ends a line. Paragraphs get no blank line between them:
+ * Korean board editors write one <p> per line, so HTML's paragraph spacing would double-space
+ * every notice.
+ */
+const BLOCK = new Set([
+  'div', 'li', 'tr', 'dt', 'dd', 'hr', 'option', 'center', 'figcaption', 'caption', 'address', 'p', 'h1', 'h2', 'h3',
+  'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'dl', 'table', 'pre', 'section', 'article', 'header', 'footer', 'aside',
+  'nav', 'main', 'figure', 'form', 'fieldset', 'details', 'summary', 'body', 'html',
 ]);
 
 /** Cells sit side by side: a separator keeps `이름 | 값` readable. */
@@ -154,20 +156,16 @@ export function htmlToPlainText(html: string | null | undefined, options: PlainT
       continue;
     }
     if (name === 'br') {
-      out.lineBreak();
+      out.explicitBreak();
       continue;
     }
     if (name === 'li' && !tag.closing) {
-      out.lineBreak();
+      out.blockBreak();
       out.text('- ');
       continue;
     }
-    if (PARAGRAPH_BREAK.has(name)) {
-      out.paragraphBreak();
-      continue;
-    }
-    if (LINE_BREAK.has(name)) {
-      out.lineBreak();
+    if (BLOCK.has(name)) {
+      out.blockBreak();
       continue;
     }
     if (CELL.has(name) && !tag.closing) {
@@ -306,8 +304,13 @@ function sameLink(label: string, href: string): boolean {
   return norm(label) === norm(href);
 }
 
+/**
+ * Collects text; block boundaries are recorded as pending line breaks and written only before
+ * the next text, so `</li><li>` or `</p>\n<p>` make one line break, not a pile of them.
+ */
 class TextBuilder {
   private parts: string[] = [];
+  private pendingBreaks = 0;
 
   /** A mark for `since`: the text written after this point can be read back. */
   get mark(): number {
@@ -315,19 +318,26 @@ class TextBuilder {
   }
 
   text(s: string): void {
-    if (s !== '') this.parts.push(s);
+    if (s === '') return;
+    if (this.pendingBreaks > 0) {
+      if (this.parts.length > 0) this.parts.push('\n'.repeat(this.pendingBreaks));
+      this.pendingBreaks = 0;
+    }
+    this.parts.push(s);
   }
 
   since(mark: number): string {
     return this.parts.slice(mark).join('');
   }
 
-  lineBreak(): void {
-    this.text('\n');
+  /** `<br>`: an explicit break, so two of them leave a blank line. */
+  explicitBreak(): void {
+    this.pendingBreaks = Math.min(this.pendingBreaks + 1, 2);
   }
 
-  paragraphBreak(): void {
-    this.text('\n\n');
+  /** A block element's edge: at most one line break however many blocks meet here. */
+  blockBreak(): void {
+    this.pendingBreaks = Math.max(this.pendingBreaks, 1);
   }
 
   cellBreak(): void {

@@ -127,3 +127,19 @@ export function compareVersions(a: string, b: string): number {
   }
   return 0;
 }
+
+/** Resolves once the connection is ready, so a freshly started process does not report itself not-ready. */
+export function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new RedisUnreachableError(redis.options.host ? `redis://${redis.options.host}:${redis.options.port}` : 'redis', `not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}

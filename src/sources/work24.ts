@@ -250,15 +250,16 @@ function safeParse(xml: string): XmlRecord {
 // ---------------------------------------------------------------------------------------------
 // Field mapping
 
-/** 고용형태 codes of the list API, in the words citizens use. */
+/**
+ * 고용형태 codes of the list API, in the API's own words: "기간의 정함이 없는" is not quite
+ * 정규직, and a public center must not promise more than the employer did.
+ */
 const EMPLOYMENT_TYPES: Record<string, string> = {
-  '10': '정규직',
-  '11': '정규직(시간선택제)',
-  '20': '계약직',
-  '21': '계약직(시간선택제)',
+  '10': '기간의 정함이 없는 근로계약',
+  '11': '기간의 정함이 없는 근로계약(시간선택제)',
+  '20': '기간의 정함이 있는 근로계약',
+  '21': '기간의 정함이 있는 근로계약(시간선택제)',
   '4': '파견근로',
-  '40': '파견근로',
-  '3': '대체인력',
 };
 
 function mapJob(w: XmlRecord, region: string | null): ContentItemDraft {
@@ -342,8 +343,6 @@ export function payText(salaryType: string, sal: string, minSal: number | null, 
   return `${type}${won(minSal)}${maxSal === 0 || maxSal === null ? ' 이상' : ''}`;
 }
 
-const WEEKEND_TYPES: Record<string, string> = { '1': '주말', '2': '주중·주말', '3': '주중', '9': '해당없음' };
-
 function mapTraining(c: XmlRecord): ContentItemDraft {
   const id = text(c.trprId);
   const degree = text(c.trprDegr);
@@ -386,7 +385,6 @@ function mapTraining(c: XmlRecord): ContentItemDraft {
   put(extra, '취업률(3개월)', percent(text(c.eiEmplRate3)));
   put(extra, '취업률(6개월)', percent(text(c.eiEmplRate6)));
   put(extra, '등급', clean(c.grade));
-  put(extra, '주말구분', WEEKEND_TYPES[text(c.wkendSe)] ?? '');
   put(extra, 'NCS코드', clean(c.ncsCd));
 
   const summary = [

@@ -18,7 +18,7 @@ export interface Store {
 }
 
 export interface OpenStoreOptions {
-  /** A PostgreSQL schema to use instead of `public` (tests isolate themselves this way). */
+  /** A PostgreSQL schema to use instead of `database.schema` (tests isolate themselves this way). */
   schema?: string;
   /** Run pending migrations after opening (the default). */
   migrate?: boolean;
@@ -31,12 +31,11 @@ const INT8_OID = 20;
  * `dataDir`. Both return int8 as a number when it fits, so code sees one set of types.
  */
 export async function openStore(config: Pick<Config, 'database' | 'dataDir'>, options: OpenStoreOptions = {}): Promise<Store> {
-  const store = config.database.url
-    ? openPostgres(config.database.url, config.database.poolSize, options.schema)
-    : await openPGlite(config.dataDir);
+  const schema = config.database.url ? (options.schema ?? config.database.schema) : undefined;
+  const store = config.database.url ? openPostgres(config.database.url, config.database.poolSize, schema) : await openPGlite(config.dataDir);
   try {
-    if (options.schema) await createSchema(store, options.schema);
-    if (options.migrate !== false) await migrateStore(store, options.schema);
+    if (schema) await createSchema(store, schema);
+    if (options.migrate !== false) await migrateStore(store, schema);
     return store;
   } catch (error) {
     await store.close();

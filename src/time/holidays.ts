@@ -50,12 +50,13 @@ const holidayListSchema = z
           date: z.string().refine((s) => dayKeyParts(s) !== null, {
             error: (issue) => `expected a real date as "YYYY-MM-DD" in quotes, got ${JSON.stringify(issue.input)}`,
           }),
-          name: z.string().trim().min(1, 'the holiday has no name'),
+          name: z.string({ error: 'the holiday needs a name' }).trim().min(1, 'the holiday needs a name'),
         })
         .strict(),
     ),
   })
   .strict()
+  // Runs only once every entry is well-formed: the shape errors are reported first.
   .superRefine((list, ctx) => {
     const seenYears = new Set<number>();
     list.years.forEach((year, i) => {

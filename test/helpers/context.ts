@@ -33,8 +33,8 @@ export function testConfig(options: { backend?: 'postgres' | 'pglite'; env?: Nod
     ...(backend === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
     ...options.env,
   };
-  const loaded = loadConfig({ env });
   const schema = backend === 'postgres' ? uniqueName('t') : undefined;
+  const loaded = loadConfig({ env: { ...env, ...(schema ? { DATABASE_SCHEMA: schema } : {}) } });
   return {
     ...loaded,
     ...(schema ? { schema } : {}),

@@ -61,3 +61,38 @@ export const UNSEEN: UnseenCase[] = [
   { text: '오늘 안에 실업급여 서류 내야 하는데 너무 급해요', topic: 'benefits', priority: 'urgent' },
   { text: '요즘 너무 힘들어서 죽고 싶다는 생각이 들어요. 일도 없고요', priority: 'urgent' },
 ];
+
+/**
+ * A second batch, written after the rules and never used to tune them; the suite holds it to an
+ * accuracy target rather than case by case, as a check that the rules are not over-fitted.
+ */
+export const HOLDOUT: UnseenCase[] = [
+  { text: '용접 할 줄 아는데 완주산단 쪽 자리 나면 연락 주실 수 있나요', topic: 'job_search' },
+  { text: '면접 볼 때 입을 정장 대여도 해주나요?', topic: 'job_search' },
+  { text: '야간 근무 없는 생산 쪽 일 찾습니다', topic: 'job_search' },
+  { text: '취업 상담 받으려면 예약해야 돼요?', topic: 'job_search' },
+  { text: '제과점 운영하는데 제빵 기사 한 명 채용하려고 합니다', topic: 'hiring' },
+  { text: '저희 농장에서 수확철 일손이 부족한데 인력 연결 가능한가요', topic: 'hiring' },
+  { text: '기업 대상 고용유지 지원 요건이 궁금합니다', topic: 'hiring' },
+  { text: '지게차 자격증 교육 비용이 얼마예요', topic: 'training' },
+  { text: '요양보호사 교육은 몇 시간 들어야 해요?', topic: 'training' },
+  { text: '컴퓨터 기초 강좌 수강 신청 방법 알려주세요', topic: 'training' },
+  { text: '이번 달 채용 설명회 날짜 공지 언제 올라오나요', topic: 'event' },
+  { text: '온라인 특강 링크는 어디서 받나요?', topic: 'event' },
+  { text: '청년 토크콘서트 참석 인원 제한 있나요', topic: 'event', audiences: ['youth'] },
+  { text: '실업급여 인정일에 출석 못 하면 어떻게 돼요', topic: 'benefits' },
+  { text: '고용보험 가입 기간이 짧아도 구직급여 받을 수 있나요', topic: 'benefits' },
+  { text: '구직촉진수당 2회차 언제 들어와요?', topic: 'benefits' },
+  { text: '스마트스토어 창업 교육도 있나요', topic: 'startup' },
+  { text: '청년 창업가 지원사업 공모 일정 알려주세요', topic: 'startup', audiences: ['youth'] },
+  { text: '전화 연결이 너무 안 돼요 민원 넣겠습니다', topic: 'complaint' },
+  { text: '알바비를 못 받았는데 도와주실 수 있나요', topic: 'complaint', priority: 'urgent' },
+  { text: '회사에서 갑자기 권고사직 하라고 합니다', topic: 'complaint' },
+  { text: '센터 점심시간에도 상담하나요', topic: 'other' },
+  { text: '항상 좋은 정보 감사해요~', topic: 'other' },
+  { text: '결혼이민자인데 한국어 능력 없어도 일할 수 있는 곳 있나요', topic: 'job_search', audiences: ['foreign'] },
+  { text: '경단녀 대상 재취업 교육 과정 모집하나요', topic: 'training', audiences: ['women'] },
+  { text: '발달장애 아들 취업 상담하고 싶어요', topic: 'job_search', audiences: ['disabled'] },
+  { text: '무료 사주 상담 이벤트 카톡 친추하세요 open.kakao.com/o/zz', topic: 'other', spam: true },
+  { text: '토토 안전놀이터 추천 가입코드 777', topic: 'other', spam: true },
+];

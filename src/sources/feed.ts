@@ -1,0 +1,340 @@
+/**
+ * RSS 0.9x/1.0/2.0 and Atom → content item drafts, parsed by rss-parser (xml2js underneath)
+ * from text that decode.ts has already turned into NFC.
+ *
+ * A feed is accepted or refused as a whole only when it is not a feed at all (empty, not
+ * well-formed, not RSS/Atom); a bad item is reported in `errors` and the rest go on.
+ */
+import { createHash } from 'node:crypto';
+import Parser from 'rss-parser';
+import { findDateRange, parseKstDate, type ParsedDate } from '../content/dates.js';
+import { contentHash, fallbackSourceKey } from '../content/fingerprint.js';
+import { absoluteHttpUrl, htmlEntitiesToXmlReferences, htmlToPlainText, inlineText } from '../content/plain-text.js';
+import type { ContentItemDraft, ContentKind } from '../content/types.js';
+import { xmlRootElement } from './decode.js';
+
+export interface FeedParseOptions {
+  /** The kind the source is configured for (`notice`, `lecture` …); a feed does not say. */
+  kind: ContentKind;
+  /** Region code the source is configured for, if any. */
+  region?: string | null;
+  /** The URL the feed was fetched from (after redirects): the base for relative links. */
+  baseUrl?: string | null;
+}
+
+export type FeedFormat = 'rss' | 'atom' | 'rdf';
+
+export interface ParsedFeed {
+  format: FeedFormat;
+  title: string | null;
+  link: string | null;
+  items: ContentItemDraft[];
+  /** Per-item problems that did not stop the feed. */
+  errors: string[];
+}
+
+export class FeedParseError extends Error {
+  override readonly name = 'FeedParseError';
+  /** A broken feed may be repaired by its publisher; back off and retry, then flag. */
+  readonly permanent = false;
+}
+
+/** Source keys longer than this are replaced by their hash: keys are indexed by the store. */
+const MAX_KEY_LENGTH = 1000;
+
+const FEED_ROOTS: Record<string, FeedFormat> = { rss: 'rss', feed: 'atom', 'rdf:RDF': 'rdf', RDF: 'rdf' };
+
+/** Whether the text looks like a feed this module reads (by its root element). */
+export function isFeedDocument(xml: string): boolean {
+  const root = xmlRootElement(xml);
+  return root !== null && root in FEED_ROOTS;
+}
+
+/** Parses a decoded feed; throws FeedParseError when it is not a readable RSS/Atom feed. */
+export async function parseFeed(xml: string, options: FeedParseOptions): Promise<ParsedFeed> {
+  if (typeof xml !== 'string' || xml.trim() === '') throw new FeedParseError('the feed is empty');
+  const root = xmlRootElement(xml);
+  if (root === null) {
+    const start = xml.trimStart().slice(0, 40).replace(/\s+/g, ' ');
+    throw new FeedParseError(`not XML: the body starts with ${JSON.stringify(start)}`);
+  }
+  const format = FEED_ROOTS[root];
+  if (!format) {
+    const hint = root.toLowerCase() === 'html' ? ' (an HTML page, not a feed)' : '';
+    throw new FeedParseError(`not an RSS or Atom feed: the document's root element is <${root}>${hint}`);
+  }
+
+  let feed: Parser.Output<Record<string, unknown>> & Record<string, unknown>;
+  try {
+    feed = await newParser().parseString(htmlEntitiesToXmlReferences(xml));
+  } catch (err) {
+    throw new FeedParseError(describeParseFailure(err, root), { cause: err });
+  }
+
+  const feedLink = absoluteHttpUrl(str(feed.link), options.baseUrl);
+  // Relative links are relative to the document's own URL; without one (an imported file)
+  // the channel's link is the best stand-in for it.
+  const base = absoluteHttpUrl(options.baseUrl) ?? feedLink;
+  const errors: string[] = [];
+  const entries: Entry[] = [];
+  const rawItems: unknown[] = Array.isArray(feed.items) ? feed.items : [];
+  rawItems.forEach((raw, index) => {
+    try {
+      const entry = mapItem(asRecord(raw), index, format, base, options, errors);
+      if (entry) entries.push(entry);
+    } catch (err) {
+      errors.push(`item ${index + 1}: ${(err as Error).message}`);
+    }
+  });
+
+  return {
+    format,
+    title: inlineText(str(feed.title)) || null,
+    link: feedLink,
+    items: assignKeys(entries, errors),
+    errors,
+  };
+}
+
+function newParser(): Parser<Record<string, unknown>, Record<string, unknown>> {
+  // A fresh parser per feed: xml2js keeps state between parses, and one feed's failure must
+  // not leak into the next.
+  return new Parser<Record<string, unknown>, Record<string, unknown>>({
+    // Feeds that omit <rss version> are RSS 2.0 in practice.
+    defaultRSS: 2,
+    xml2js: {
+      // rss-parser turns Atom's <published>/<updated> into dates itself: with the host's time
+      // zone for zone-less values, and throwing for the whole feed on one unreadable date.
+      // Renaming them hides them from that code; they come back through customFields and are
+      // read as KST by content/dates.ts, per item.
+      tagNameProcessors: [(name: string) => (name === 'published' ? 'ontact-published' : name === 'updated' ? 'ontact-updated' : name)],
+    },
+    customFields: {
+      item: [
+        ['ontact-published', 'ontactPublished'],
+        ['ontact-updated', 'ontactUpdated'],
+        ['dc:subject', 'dcSubject'],
+      ],
+    },
+  });
+}
+
+function describeParseFailure(err: unknown, root: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const sax = /^([^\n]+)\nLine: (\d+)\nColumn: (\d+)/.exec(message);
+  if (sax) return `not well-formed XML (line ${Number(sax[2]) + 1}, column ${sax[3]}): ${sax[1]}`;
+  if (/not recognized as RSS/i.test(message)) return `not an RSS or Atom feed (root element <${root}>)`;
+  if (/Unable to parse XML/i.test(message)) return 'not well-formed XML: nothing could be parsed';
+  if (err instanceof TypeError) return `the <${root}> document lacks the structure of a feed (for RSS, a <channel>): ${message}`;
+  return `the feed could not be parsed: ${message}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Entry {
+  draft: Omit<ContentItemDraft, 'sourceKey'>;
+  guid: string | null;
+  index: number;
+}
+
+function mapItem(
+  raw: Record<string, unknown>,
+  index: number,
+  format: FeedFormat,
+  base: string | null,
+  options: FeedParseOptions,
+  errors: string[],
+): Entry | null {
+  const label = `item ${index + 1}`;
+  const guid = normaliseKey(str(raw.guid) || str(raw.id) || str(raw['rdf:about']));
+  const link = absoluteHttpUrl(str(raw.link), base) ?? (guid ? absoluteHttpUrl(guid) : null);
+
+  const summaryHtml =
+    format === 'atom'
+      ? str(raw.summary) || str(raw.content)
+      : str(raw.content) || str(raw['content:encoded']) || str(raw.summary);
+  const summary = htmlToPlainText(summaryHtml, { baseUrl: link ?? base });
+  let title = inlineText(str(raw.title));
+  if (title === '') title = firstLine(summary);
+  if (title === '' && link === null) {
+    errors.push(`${label}: skipped, it has no title, text or link`);
+    return null;
+  }
+
+  const extra: Record<string, string> = {};
+  const creator = inlineText(str(raw.creator) || str(raw.author));
+  if (creator) extra['작성자'] = creator;
+  const categories = [...asArray(raw.categories), ...asArray(raw.dcSubject)].map((c) => inlineText(str(c))).filter(Boolean);
+  if (categories.length > 0) extra['분류'] = Array.from(new Set(categories)).join(', ');
+
+  const publishedAt = readPublished(raw, label, errors);
+  const schedule = readSchedule(summary);
+
+  return {
+    guid,
+    index,
+    draft: {
+      kind: options.kind,
+      title: title || link!,
+      summary,
+      link,
+      organisation: null,
+      place: schedule.place,
+      region: options.region ?? null,
+      pay: null,
+      startsAt: schedule.startsAt,
+      endsAt: schedule.endsAt,
+      deadlineAt: schedule.deadlineAt,
+      deadlineText: schedule.deadlineText,
+      publishedAt,
+      extra,
+    },
+  };
+}
+
+function readPublished(raw: Record<string, unknown>, label: string, errors: string[]): Date | null {
+  const candidates = [str(raw.pubDate), str(raw.ontactPublished), str(raw['dc:date']) || str(raw.date), str(raw.ontactUpdated)].filter(Boolean);
+  let firstError: ParsedDate | null = null;
+  for (const text of candidates) {
+    const parsed = parseKstDate(text);
+    if (parsed.at) return parsed.at;
+    firstError ??= parsed;
+  }
+  if (firstError?.error) errors.push(`${label}: publication date not understood (${firstError.error})`);
+  return null;
+}
+
+interface Schedule {
+  startsAt: Date | null;
+  endsAt: Date | null;
+  deadlineAt: Date | null;
+  deadlineText: string | null;
+  place: string | null;
+}
+
+const WHEN_LABELS = /^(?:일\s*시|일\s*정|기\s*간|날\s*짜|교육\s*(?:일시|기간|일정)|행사\s*(?:일시|기간)|강의\s*(?:일시|일정)|운영\s*기간|훈련\s*기간|특강\s*일시)$/;
+const DEADLINE_LABELS = /^(?:접수|신청|모집)\s*(?:기간|일정|마감)?$|^마감(?:\s*일시?)?$/;
+const PLACE_LABELS = /^(?:장\s*소|교육\s*장소|행사\s*장소|위\s*치|교육장)$/;
+
+/**
+ * Dates and place from the labelled lines notices use (`일시: 2026. 12. 3.(목) 14:00~15:30`,
+ * `접수기간: … ~ 2026. 12. 31. 18:00까지`, `장소: …`). Only labelled lines count: a date in
+ * passing ("지난 2025. 3. 1. 행사에서…") must not become a deadline.
+ */
+function readSchedule(summary: string): Schedule {
+  const schedule: Schedule = { startsAt: null, endsAt: null, deadlineAt: null, deadlineText: null, place: null };
+  for (const line of summary.split('\n')) {
+    const m = /^[-•·*\s]*([가-힣 ]{1,8}?)\s*[:：]\s*(.+)$/.exec(line);
+    if (!m) continue;
+    const label = m[1]!.trim();
+    const value = m[2]!.trim();
+    if (schedule.startsAt === null && WHEN_LABELS.test(label)) {
+      const range = findDateRange(value);
+      if (range) {
+        schedule.startsAt = range.start;
+        schedule.endsAt = range.end;
+      }
+    } else if (schedule.deadlineAt === null && DEADLINE_LABELS.test(label)) {
+      const range = findDateRange(value);
+      if (range) {
+        // A period's end is the deadline; a lone date under 접수/마감 is the deadline itself.
+        schedule.deadlineAt = range.end ?? (range.startDateOnly ? new Date(range.start.getTime() + 86_400_000) : range.start);
+        schedule.deadlineText = range.text;
+      }
+    } else if (schedule.place === null && PLACE_LABELS.test(label)) {
+      schedule.place = value;
+    }
+  }
+  return schedule;
+}
+
+/**
+ * Source keys: guid, else link, else content hash. Several items sharing one guid (a CMS that
+ * stamps every item with the board's id, a feed generator bug) would otherwise collapse into
+ * one item and the others would vanish without a word. They are told apart by guid + link
+ * when their links differ, else guid + content hash, and the collision is reported. Every item
+ * of the group gets a compound key — not just the second one — so the keys do not depend on
+ * the order the feed lists them in. Exact duplicates (same guid, link and content) are one item,
+ * reported once.
+ */
+function assignKeys(entries: Entry[], errors: string[]): ContentItemDraft[] {
+  const withBase = entries.map((entry) => ({ entry, base: entry.guid ?? entry.draft.link ?? fallbackSourceKey(entry.draft) }));
+  const groups = new Map<string, typeof withBase>();
+  for (const item of withBase) {
+    const group = groups.get(item.base);
+    if (group) group.push(item);
+    else groups.set(item.base, [item]);
+  }
+
+  const result: ContentItemDraft[] = [];
+  const used = new Map<string, number>();
+  for (const item of withBase) {
+    const group = groups.get(item.base)!;
+    let key = item.base;
+    if (group.length > 1) {
+      const linkCount = group.filter((g) => g.entry.draft.link === item.entry.draft.link).length;
+      const link = item.entry.draft.link;
+      key = link && link !== item.base && linkCount === 1 ? `${item.base}|${link}` : `${item.base}|sha256:${contentHash(item.entry.draft)}`;
+    }
+    if (key.length > MAX_KEY_LENGTH) key = `sha256:${hashKey(key)}`;
+    const previous = used.get(key);
+    if (previous !== undefined) {
+      errors.push(`item ${item.entry.index + 1}: skipped, an exact duplicate of item ${previous + 1}`);
+      continue;
+    }
+    used.set(key, item.entry.index);
+    result.push({ ...item.entry.draft, sourceKey: key });
+  }
+  for (const [base, group] of groups) {
+    if (group.length < 2) continue;
+    const which = `items ${group.map((g) => g.entry.index + 1).join(', ')}`;
+    const shown = JSON.stringify(base.slice(0, 200));
+    if (group.some((g) => g.entry.guid === base)) {
+      errors.push(`${group.length} items share the guid ${shown} (${which}); they are keyed by guid + link, or guid + content hash where the links repeat too`);
+    } else if (group.some((g) => g.entry.draft.link === base)) {
+      errors.push(`${group.length} items without a guid share the link ${shown} (${which}); they are keyed by link + content hash`);
+    }
+  }
+  return result;
+}
+
+function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Text of an xml2js value: a string, `{ _: text }`, or nested elements (Atom xhtml) flattened. */
+function str(value: unknown, depth = 0): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (depth > 20 || value === null || typeof value !== 'object') return '';
+  if (Array.isArray(value)) return value.map((v) => str(v, depth + 1)).join(' ').trim();
+  const record = value as Record<string, unknown>;
+  if (typeof record._ === 'string') return record._;
+  return Object.entries(record)
+    .filter(([k]) => k !== '$')
+    .map(([, v]) => str(v, depth + 1))
+    .join(' ')
+    .trim();
+}
+
+function normaliseKey(value: string): string | null {
+  const key = value.replace(/\s+/g, ' ').trim().normalize('NFC');
+  return key === '' ? null : key;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const graphemes = Array.from(new Intl.Segmenter('ko', { granularity: 'grapheme' }).segment(line), (s) => s.segment);
+  return graphemes.length > 80 ? `${graphemes.slice(0, 79).join('')}…` : line;
+}
+
+function asArray(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
