@@ -1,20 +1,17 @@
-import { StartupError } from '../app/run.js';
-import { ConfigError } from '../config/load.js';
-import { RedisUnreachableError } from '../queues/redis.js';
-import { DataDirInUseError } from '../store/data-dir-lock.js';
-
 /** An error the user can act on: printed as a plain message, no stack. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-const PLAIN_ERRORS = [ConfigError, RedisUnreachableError, DataDirInUseError, StartupError, UsageError];
+// Matched by name, not class, so the CLI can report them without loading the modules that throw them.
+const PLAIN_ERRORS = new Set(['ConfigError', 'RedisUnreachableError', 'DataDirInUseError', 'StartupError', 'UsageError']);
+const BAD_INPUT = new Set(['ConfigError', 'UsageError']);
 
 /** Prints an error for a person and returns the exit code: 2 for bad configuration or usage, 1 otherwise. */
 export function reportError(error: unknown): number {
-  if (PLAIN_ERRORS.some((type) => error instanceof type)) {
-    process.stderr.write(`ontact: ${(error as Error).message}\n`);
-    return error instanceof ConfigError || error instanceof UsageError ? 2 : 1;
+  if (error instanceof Error && PLAIN_ERRORS.has(error.name)) {
+    process.stderr.write(`ontact: ${error.message}\n`);
+    return BAD_INPUT.has(error.name) ? 2 : 1;
   }
   process.stderr.write(`ontact: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 1;

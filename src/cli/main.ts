@@ -1,15 +1,10 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
-import { printableConfig } from '../config/print.js';
 import { isQueueName, QUEUE_NAMES, type QueueName } from '../queues/registry.js';
-import { openStore } from '../store/store.js';
-import { formatDoctor, runDoctor } from './doctor.js';
 import { reportError, UsageError } from './errors.js';
-import { serve } from './serve.js';
-import { stringify } from 'yaml';
 
+// Commands import what they need when they run, so `--help` and typos answer at once.
 const program = new Command('ontact')
-  .description('Ontact: cross-posts job listings, training and lectures to Facebook, YouTube and Discord, and triages citizens\' inquiries.')
+  .description("Ontact: cross-posts job listings, training and lectures to Facebook, YouTube and Discord, and triages citizens' inquiries.")
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride((error) => {
     process.exit(error.exitCode === 0 ? 0 : 2);
@@ -18,30 +13,34 @@ const program = new Command('ontact')
 program
   .command('start')
   .description('run every role in one process: web, workers, schedulers and the chat gateway (the default setup)')
-  .action(() => serve(['web', 'worker', 'gateway']));
+  .action(async () => (await import('./serve.js')).serve(['web', 'worker', 'gateway']));
 
 program
   .command('web')
   .description('run the web role only: webhooks, dashboard, /healthz, /readyz and /metrics')
-  .action(() => serve(['web']));
+  .action(async () => (await import('./serve.js')).serve(['web']));
 
 program
   .command('worker')
   .description('run the worker role only: process queued jobs (run as many as you like, on any machine)')
   .addOption(new Option('--queues <names>', `comma-separated queues to serve (default: all of ${QUEUE_NAMES.join(', ')})`))
-  .action((options: { queues?: string }) => serve(['worker'], { queues: parseQueues(options.queues) }));
+  .action(async (options: { queues?: string }) => {
+    const queues = parseQueues(options.queues);
+    await (await import('./serve.js')).serve(['worker'], { queues });
+  });
 
 program
   .command('gateway')
   .description('run the chat gateway role only (one process per Discord bot)')
-  .action(() => serve(['gateway']));
+  .action(async () => (await import('./serve.js')).serve(['gateway']));
 
 program
   .command('migrate')
   .description('apply pending database migrations and exit (start-up also does this)')
   .action(async () => {
-    const { config } = loadConfig();
-    const store = await openStore(config);
+    const { loadConfig } = await import('../config/load.js');
+    const { openStore } = await import('../store/store.js');
+    const store = await openStore(loadConfig().config);
     try {
       process.stdout.write(`database is up to date (${store.kind} at ${store.location})\n`);
     } finally {
@@ -53,6 +52,7 @@ program
   .command('doctor')
   .description('check configuration, database, Redis, clock and channel credentials')
   .action(async () => {
+    const { formatDoctor, runDoctor } = await import('./doctor.js');
     const lines = await runDoctor();
     process.stdout.write(`${formatDoctor(lines)}\n`);
     if (lines.some((l) => l.verdict === 'fail')) process.exitCode = 1;
@@ -61,7 +61,10 @@ program
 program
   .command('config')
   .description('print the effective configuration, with secrets redacted')
-  .action(() => {
+  .action(async () => {
+    const { loadConfig } = await import('../config/load.js');
+    const { printableConfig } = await import('../config/print.js');
+    const { stringify } = await import('yaml');
     process.stdout.write(stringify(printableConfig(loadConfig())));
   });
 

@@ -66,7 +66,7 @@ export async function parseFeed(xml: string, options: FeedParseOptions): Promise
 
   let feed: Parser.Output<Record<string, unknown>> & Record<string, unknown>;
   try {
-    feed = await newParser().parseString(htmlEntitiesToXmlReferences(xml));
+    feed = await newParser().parseString(withChannel(htmlEntitiesToXmlReferences(xml), format));
   } catch (err) {
     throw new FeedParseError(describeParseFailure(err, root), { cause: err });
   }
@@ -94,6 +94,22 @@ export async function parseFeed(xml: string, options: FeedParseOptions): Promise
     items: assignKeys(entries, errors),
     errors,
   };
+}
+
+/**
+ * RSS 0.9x documents in the wild put <item>s straight under <rss>, and an empty feed may be a
+ * bare `<rss version="2.0"></rss>`; rss-parser needs a <channel> for both. Wrapping the content
+ * in one reads them as what they are (items, or none) instead of refusing the feed.
+ */
+function withChannel(xml: string, format: FeedFormat): string {
+  if (format === 'atom' || /<(?:[A-Za-z_][\w.-]*:)?channel[\s>/]/.test(xml)) return xml;
+  const open = /<(rss|rdf:RDF|RDF)\b[^>]*>/.exec(xml);
+  const close = xml.lastIndexOf('</');
+  if (!open || close < open.index + open[0].length) return xml;
+  const afterOpen = open.index + open[0].length;
+  const inner = format === 'rdf' ? '<channel></channel>' : '<channel>';
+  const innerClose = format === 'rdf' ? '' : '</channel>';
+  return `${xml.slice(0, afterOpen)}${inner}${xml.slice(afterOpen, close)}${innerClose}${xml.slice(close)}`;
 }
 
 function newParser(): Parser<Record<string, unknown>, Record<string, unknown>> {

@@ -24,24 +24,35 @@ export function createMetrics(queues: QueueSet): Metrics {
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
   });
-  const redisUp = new Gauge({ name: 'ontact_redis_up', help: '1 when queue counts could be read from Redis', registers: [registry] });
+
+  // prom-client collects metrics concurrently, so both gauges share one read of the queue counts per scrape.
+  let sampling: Promise<Awaited<ReturnType<QueueSet['counts']>> | null> | undefined;
+  const sample = () => {
+    sampling ??= queues
+      .counts()
+      .catch(() => null)
+      .finally(() => setImmediate(() => (sampling = undefined)));
+    return sampling;
+  };
+
+  new Gauge({
+    name: 'ontact_redis_up',
+    help: '1 when queue counts could be read from Redis',
+    registers: [registry],
+    async collect() {
+      this.set((await sample()) ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'ontact_queue_jobs',
-    help: 'Jobs per queue and state',
+    help: 'Jobs per queue and state (absent while Redis is unreachable)',
     labelNames: ['queue', 'state'] as const,
     registers: [registry],
     async collect() {
-      try {
-        const counts = await queues.counts();
-        this.reset();
-        for (const [queue, states] of Object.entries(counts)) {
-          for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
-        }
-        redisUp.set(1);
-      } catch {
-        // Redis being down is itself the measurement: the gauge goes to 0 and the counts are left out.
-        this.reset();
-        redisUp.set(0);
+      const counts = await sample();
+      this.reset();
+      for (const [queue, states] of Object.entries(counts ?? {})) {
+        for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
       }
     },
   });
