@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRoles, type RunningApp } from '../../src/app/run.js';
 import { createLogger } from '../../src/log.js';
@@ -38,6 +39,27 @@ describe('start-up failures', () => {
     expect(result.stderr).toContain(`${file}: web.colour: unknown key`);
     expect(result.stderr).toContain(`${file}: center.phone: expected a string, found null`);
     expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+});
+
+describe('Redis that is not set up for queues', () => {
+  it('warns at start-up when Redis may evict keys', async () => {
+    const redis = new PrivateRedis(await freePort());
+    await redis.start(['--maxmemory-policy', 'allkeys-lru']);
+    cleanups.push(() => redis.stop());
+    const t = testConfig({ redisUrl: redis.url });
+    cleanups.push(() => t.cleanup());
+    let logs = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logs += chunk.toString();
+        done();
+      },
+    });
+    const app = await runRoles({ loaded: t, log: createLogger('warn', sink), roles: ['worker'], queues: ['ingest'] });
+    await app.stop();
+    expect(logs).toContain('maxmemory-policy allkeys-lru');
+    expect(logs).toContain('Set maxmemory-policy noeviction');
   });
 });
 

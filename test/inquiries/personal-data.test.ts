@@ -159,6 +159,15 @@ describe('maskPersonalData', () => {
     expect(result.kinds).toEqual(['phone']);
     expect(result.masked).toContain('010-****-5432');
   });
+
+  it('masks every number in 100 KB of NFD or full-width text', () => {
+    const nfd = '실업급여 문의 010-1234-5678 드립니다 '.repeat(3_000).normalize('NFD');
+    const nfdResult = maskPersonalData(nfd);
+    expect(nfdResult.findings).toHaveLength(3_000);
+    expect(nfdResult.masked).toBe('실업급여 문의 010-****-5678 드립니다 '.repeat(3_000));
+    const wide = '０１０－１２３４－５６７８ '.repeat(7_000);
+    expect(maskPersonalData(wide).masked).toBe('010-****-5678 '.repeat(7_000));
+  });
 });
 
 describe('the development set', () => {

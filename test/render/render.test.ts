@@ -166,6 +166,16 @@ describe('hostile feed text', () => {
     }
   });
 
+  it('escapes markdown only where Discord renders it, and keeps links working', () => {
+    const center = { ...CENTER, name: '완주_일자리*센터' };
+    const p = renderPost({ kind: 'job', item: { ...ITEMS.job[0]!, link: 'https://example.go.kr/jobs/a_b(1)' }, state: 'open', center }, 'discord');
+    expect(p.embeds[0]?.footer?.text).toBe(`완주_일자리*센터 · 문의 ${CENTER.phone}`);
+    expect(body(p)).toContain('문의: 완주\\_일자리\\*센터');
+    expect(p.embeds[0]?.url).toBe('https://example.go.kr/jobs/a_b(1)');
+    expect(body(p)).toContain('자세히 보기: https://example.go.kr/jobs/a%5Fb%281%29');
+    expect(validateRendered(p)).toEqual([]);
+  });
+
   it('has no < or > on YouTube', () => {
     for (const kind of RENDER_KINDS) {
       const p = renderPost(inputFor(kind, 'open', hostile), 'youtube');
@@ -192,7 +202,7 @@ describe('text far beyond every limit', () => {
   const FAMILY = '👨‍👩‍👧‍👦';
   const unit = `요약 ${FAMILY} ${'일자리'.normalize('NFD')} ᄒᆞᆫ글 🇰🇷 `;
   // Over 100 KB, and longer than even Facebook's limit in UTF-16 units.
-  const huge = `요약시작 ${unit.repeat(Math.ceil((FACEBOOK_LIMITS.message + 5000) / unit.length))}`;
+  const huge = `요약시작 ${unit.repeat(Math.ceil((FACEBOOK_LIMITS.message + 5000) / cleanText(unit).length))}`;
 
   /** The summary in the output must be whole graphemes of the cleaned summary, then an ellipsis. */
   function expectCutOnGraphemeBoundary(text: string, summary: string): void {
@@ -207,7 +217,7 @@ describe('text far beyond every limit', () => {
 
   it('keeps a 100 KB summary within every channel\'s limits, with the link and contact line', () => {
     expect(utf8Length(huge)).toBeGreaterThanOrEqual(100_000);
-    expect(huge.length).toBeGreaterThan(FACEBOOK_LIMITS.message);
+    expect(cleanText(huge).length).toBeGreaterThan(FACEBOOK_LIMITS.message);
     for (const kind of RENDER_KINDS) {
       for (const channel of CHANNELS) {
         const p = renderPost(inputFor(kind, 'open', { summary: huge, link: 'https://www.work24.go.kr/wk/a/b/1500/empDetailAuthView.do?wantedAuthNo=K1' }), channel);

@@ -59,6 +59,21 @@ describe('truncate', () => {
     expect(() => truncate('x', -1)).toThrow(/max/);
   });
 
+  it('splits long text into the same graphemes whatever the segmenting window', () => {
+    const whole = (t: string) => Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(t), (x) => x.segment);
+    const tricky = `a\r\nb${FLAG}${FLAG}🇯${FAMILY}e\u0301\u0301${NFD_HANGUL}${OLD_HANGUL} ${'\u0300'.repeat(40)}👍🏽x`;
+    for (const size of [1, 2, 3, 5, 8, 13, 64]) expect(graphemes(tricky, size), `window ${size}`).toEqual(whole(tricky));
+    // Many orderings of the awkward pieces, from a fixed seed so a failure can be replayed.
+    const pieces = ['a', ' ', '\n', '\r\n', '🇰', '🇷', '\u200D', '\u0301', '👩', '🏽', 'ᄒ', 'ᆞ', 'ᆫ', '한', 'क', '\u094D', 'ष', '\u0600', '\uFE0F'];
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let round = 0; round < 200; round++) {
+      const text = Array.from({ length: 60 }, () => pieces[next() % pieces.length]).join('');
+      const size = 1 + (next() % 16);
+      expect(graphemes(text, size), `round ${round}, window ${size}: ${JSON.stringify(text)}`).toEqual(whole(text));
+    }
+  });
+
   it('counts characters conservatively as UTF-16 units and bytes as UTF-8', () => {
     expect(utf16Length(FAMILY)).toBe(11);
     expect(utf8Length(FAMILY)).toBe(25);
