@@ -1,0 +1,75 @@
+import type { ChannelName } from '../config/schema.js';
+import type { RenderedPayload } from '../render/render.js';
+
+/** What a channel can do and the limits its renderer keeps to; staff and the dashboard read it. */
+export interface ChannelDescription {
+  name: ChannelName;
+  /** True when nothing is sent: the payloads go to the outbox. */
+  dryRun: boolean;
+  capabilities: { publish: boolean; update: boolean; remove: boolean; reply: boolean };
+  /** Human-readable limits (e.g. "content ≤ 2,000 characters"). */
+  limits: string[];
+}
+
+export interface PublishRequest {
+  /** Stable across retries of the same delivery: `d<deliveryId>`. Platforms that dedupe use it (Discord nonce). */
+  idempotencyKey: string;
+  payload: RenderedPayload;
+  /**
+   * True when an earlier attempt may have reached the platform (it started and never recorded
+   * a result): a channel without platform-side dedupe looks for that copy and adopts it.
+   */
+  retry: boolean;
+}
+
+export interface PublishedCopy {
+  platformId: string;
+  url?: string | null;
+}
+
+export interface UpdateRequest {
+  idempotencyKey: string;
+  platformId: string;
+  payload: RenderedPayload;
+  /** Which version of the post this update carries; the outbox keys updates by it. */
+  version: number;
+}
+
+export interface RemoveRequest {
+  idempotencyKey: string;
+  platformId: string;
+}
+
+/**
+ * One platform behind one interface. Every method is safe to call again after a crash: a
+ * publish with the same idempotency key must not make a second copy (use the platform's dedupe,
+ * or find and adopt the earlier copy).
+ */
+export interface Channel {
+  readonly name: ChannelName;
+  describe(): ChannelDescription;
+  publish(request: PublishRequest, signal?: AbortSignal): Promise<PublishedCopy>;
+  update(request: UpdateRequest, signal?: AbortSignal): Promise<void>;
+  remove(request: RemoveRequest, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * How a platform call failed, which decides what happens next:
+ * - `permanent`: the request itself is wrong (bad parameters, content refused): fail the delivery now, with the reason;
+ * - `transient`: 5xx, timeout, network: retry with backoff;
+ * - `throttled`: rate limited: wait `retryAfterMs`, don't count it as a failure;
+ * - `unauthorised`: the token is expired or revoked: pause the channel until staff re-authorise it.
+ */
+export type ChannelErrorKind = 'permanent' | 'transient' | 'throttled' | 'unauthorised';
+
+export class ChannelError extends Error {
+  constructor(
+    readonly channel: ChannelName,
+    readonly kind: ChannelErrorKind,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'ChannelError';
+  }
+}
