@@ -70,22 +70,29 @@ interface MatchingView {
 /** Dashes people type between digit groups; folding them keeps the patterns readable. */
 const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63]/g;
 
+/**
+ * A code point and whatever normalisation can fold into it: combining marks, and the vowel and
+ * final-consonant jamo that compose into a Hangul syllable.
+ */
+const CLUSTER = /[^][\p{M}\u200d\u1160-\u11ff\ud7b0-\ud7fb]*/gsu;
+
 function matchingView(text: string): MatchingView {
   const nfkc = text.normalize('NFKC');
   if (nfkc === text) {
     return { text: nfkc.replace(DASHES, '-'), originalStart: (i) => i, originalEnd: (i) => i };
   }
   // NFKC may merge (jamo → syllable) or split (`①` → `1`, `㈜` → `(주)`) characters, so map each
-  // grapheme on its own; a finding that starts or ends inside one widens to the whole grapheme.
+  // cluster on its own; a finding that starts or ends inside one widens to the whole cluster.
+  // (Intl.Segmenter would do, but V8 copies the whole input for every segment: quadratic.)
   const starts: number[] = [];
   const ends: number[] = [];
   let out = '';
-  for (const { segment, index } of new Intl.Segmenter('und', { granularity: 'grapheme' }).segment(text)) {
-    const n = segment.normalize('NFKC');
+  for (const m of text.matchAll(CLUSTER)) {
+    const n = m[0].normalize('NFKC');
     out += n;
     for (let k = 0; k < n.length; k++) {
-      starts.push(index);
-      ends.push(index + segment.length);
+      starts.push(m.index);
+      ends.push(m.index + m[0].length);
     }
   }
   return {
@@ -314,12 +321,20 @@ function findPassports(text: string): Candidate[] {
 
 /** Keeps the surest of overlapping candidates (then the longest), so one number is masked once. */
 function resolveOverlaps(candidates: Candidate[]): Candidate[] {
-  const ordered = [...candidates].sort((a, b) => b.confidence - a.confidence || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const byStart = [...candidates].sort((a, b) => a.start - b.start);
   const kept: Candidate[] = [];
-  for (const c of ordered) {
-    if (kept.every((k) => c.end <= k.start || c.start >= k.end)) kept.push(c);
+  // Overlaps are local, so settle each run of mutually overlapping candidates on its own.
+  for (let i = 0; i < byStart.length; ) {
+    let end = byStart[i]?.end ?? 0;
+    let j = i + 1;
+    while (j < byStart.length && (byStart[j]?.start ?? Infinity) < end) end = Math.max(end, byStart[j++]?.end ?? 0);
+    const group = byStart.slice(i, j).sort((a, b) => b.confidence - a.confidence || b.end - b.start - (a.end - a.start) || a.start - b.start);
+    const chosen: Candidate[] = [];
+    for (const c of group) if (chosen.every((k) => c.end <= k.start || c.start >= k.end)) chosen.push(c);
+    kept.push(...chosen.sort((a, b) => a.start - b.start));
+    i = j;
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return kept;
 }
 
 function round(n: number): number {

@@ -16,7 +16,7 @@ import { CONTENT_KINDS, type ContentKind } from '../content/types.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { formatKst, kstDayKey, kstParts } from '../time/kst.js';
 import { CHANNELS, DISCORD_LIMITS, FACEBOOK_LIMITS, YOUTUBE_LIMITS, type Channel, type LimitViolation } from './limits.js';
-import { cleanText, DISCORD_PING, ESCAPERS, InvalidLinkError, normaliseLink, type ChannelEscaper } from './sanitize.js';
+import { cleanText, DISCORD_PING, DISCORD_PLAIN_ESCAPER, ESCAPERS, InvalidLinkError, normaliseLink, type ChannelEscaper } from './sanitize.js';
 import { compileTemplate, TemplateError, TemplateUrl, type CompiledTemplate, type TemplateView } from './template.js';
 import { cutGraphemes, graphemes, largestFitting, type Measure } from './truncate.js';
 
@@ -366,7 +366,9 @@ class Fitter {
         cuts.set(key, 0);
         continue;
       }
-      cuts.set(key, largestFitting(parts.length - 1, fits));
+      // Every grapheme adds at least one unit whatever the measure, so no more than `limit` can fit;
+      // bounding the search keeps a 100 KB summary from being re-rendered whole at every step.
+      cuts.set(key, largestFitting(Math.min(parts.length - 1, limit), fits));
       return render(cuts);
     }
     // Still too long: the template's own text or the uncuttable link/contact line is at fault,
@@ -379,7 +381,7 @@ class Fitter {
 function fitValue(text: string, escape: (s: string) => string, measure: Measure, limit: number): string {
   if (measure(escape(text)) <= limit) return escape(text);
   const parts = graphemes(text);
-  return escape(cutGraphemes(parts, largestFitting(parts.length - 1, (k) => measure(escape(cutGraphemes(parts, k))) <= limit)));
+  return escape(cutGraphemes(parts, largestFitting(Math.min(parts.length - 1, limit), (k) => measure(escape(cutGraphemes(parts, k))) <= limit)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -505,7 +507,7 @@ function renderDiscord(t: DiscordTemplate, fitter: Fitter, source: ViewSource): 
       fields.push({ name: fitValue(e.label, esc.text, m, L.fieldName), value: fitValue(e.value, esc.text, m, L.fieldValue), inline: true });
     }
   }
-  const footer = t.footer ? fitter.fit(t.footer, esc, m, L.footerText) : '';
+  const footer = t.footer ? fitter.fit(t.footer, DISCORD_PLAIN_ESCAPER, m, L.footerText) : '';
   const fixed = m(title) + m(footer) + fields.reduce((n, f) => n + m(f.name) + m(f.value), 0);
   // The description holds the summary, so it is the part that gives way to the 6,000 total.
   const description = fitter.fit(t.description, esc, m, Math.max(0, Math.min(L.embedDescription, L.embedTotal - fixed)));

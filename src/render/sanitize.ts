@@ -128,6 +128,12 @@ export interface ChannelEscaper {
   url(href: string): string;
 }
 
+/**
+ * For Discord text that is shown without markdown (embed footers and author names): a backslash
+ * escape would be displayed as-is there, so only mentions are broken up.
+ */
+export const DISCORD_PLAIN_ESCAPER: ChannelEscaper = { text: neutraliseDiscordMentions, url: escapeDiscordUrl };
+
 export const ESCAPERS: Readonly<Record<Channel, ChannelEscaper>> = {
   discord: { text: escapeDiscordText, url: escapeDiscordUrl },
   facebook: { text: escapeFacebookText, url: (href) => href },

@@ -12,8 +12,41 @@ export type Measure = (text: string) => number;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const utf8 = new TextEncoder();
 
-export function graphemes(text: string): string[] {
-  return Array.from(segmenter.segment(text), (s) => s.segment);
+/**
+ * Segmenting a long string in one go is quadratic in Node 20's Intl.Segmenter (100 KB takes
+ * seconds), so long text is segmented a window at a time. Every boundary inside a window is
+ * final, because the rules (UAX #29) decide a boundary from the text before it and the one
+ * character after it (a whole code point); only the window's last cluster might continue, so it is left for the next
+ * window, which starts on a true boundary. A single cluster longer than the window widens it.
+ */
+const GRAPHEME_WINDOW = 512;
+
+export function graphemes(text: string, windowSize: number = GRAPHEME_WINDOW): string[] {
+  const out: string[] = [];
+  let pos = 0;
+  let size = windowSize;
+  while (pos < text.length) {
+    if (pos + size >= text.length) {
+      for (const s of segmenter.segment(text.slice(pos))) out.push(s.segment);
+      break;
+    }
+    // A window must not end inside a surrogate pair: the half character after the last
+    // boundary would hide what follows (a ZWJ sequence would seem to end there).
+    let end = pos + size;
+    if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? '')) end += 1;
+    const segments = Array.from(segmenter.segment(text.slice(pos, end)), (s) => s.segment);
+    if (segments.length < 2) {
+      size *= 2;
+      continue;
+    }
+    segments.pop();
+    for (const s of segments) {
+      out.push(s);
+      pos += s.length;
+    }
+    size = windowSize;
+  }
+  return out;
 }
 
 /**
@@ -43,7 +76,8 @@ export function truncate(text: string, max: number, measure: Measure = utf16Leng
   if (measure(text) <= max) return text;
   if (measure(ellipsis) > max) return '';
   const parts = graphemes(text);
-  const keep = largestFitting(parts.length - 1, (k) => measure(cutGraphemes(parts, k, ellipsis)) <= max);
+  // A grapheme measures at least 1 in any unit, so no more than `max` of them can fit.
+  const keep = largestFitting(Math.min(parts.length - 1, max), (k) => measure(cutGraphemes(parts, k, ellipsis)) <= max);
   return cutGraphemes(parts, keep, ellipsis);
 }
 

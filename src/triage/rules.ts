@@ -134,11 +134,14 @@ export function loadTriageRules(path: string = DEFAULT_TRIAGE_RULES_PATH): Triag
 /** Parses and validates rules from YAML text; `file` names the source in error messages. */
 export function parseTriageRules(yamlText: string, file = 'triage.yaml'): TriageRules {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(yamlText, { uniqueKeys: true, prettyErrors: false, lineCounter });
+  const doc = parseDocument(yamlText, { uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     throw new TriageRulesError(
       file,
-      doc.errors.map((e) => `${e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : ''}${e.message.split('\n')[0] ?? e.message}`),
+      doc.errors.map((e) => {
+        const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
+        return `${e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : ''}${message}`;
+      }),
     );
   }
   const data: unknown = doc.toJS();
