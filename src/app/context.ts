@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { ChannelSet } from '../channels/registry.js';
 import type { Config } from '../config/schema.js';
 import type { Secrets } from '../config/secrets.js';
 import type { QueueSet } from '../queues/queue-set.js';
@@ -14,4 +15,6 @@ export interface AppContext {
   queues: QueueSet;
   /** A fail-fast connection for health checks, separate from the producers and the workers. */
   redis: Redis;
+  /** Every platform, live or dry-run (outbox). */
+  channels: ChannelSet;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createProcessors } from '../../jobs/index.js';
 import { channelReadiness } from '../channels/credentials.js';
+import { createChannels } from '../channels/registry.js';
 import type { LoadedConfig } from '../config/load.js';
 import { CHANNEL_NAMES } from '../config/schema.js';
 import { QueueSet } from '../queues/queue-set.js';
@@ -73,7 +74,8 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
     await store.close();
     throw error;
   }
-  const ctx: AppContext = { config, secrets: loaded.secrets, log, store, queues, redis };
+  const ctx = { config, secrets: loaded.secrets, log, store, queues, redis } as AppContext;
+  ctx.channels = createChannels(ctx);
   log.info({ roles, database: store.kind, location: store.location }, 'ontact starting');
 
   for (const channel of CHANNEL_NAMES) {

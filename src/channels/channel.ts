@@ -1,4 +1,5 @@
 import type { ChannelName } from '../config/schema.js';
+import type { InboundChannel } from '../inquiries/inbound.js';
 import type { RenderedPayload } from '../render/render.js';
 
 /** What a channel can do and the limits its renderer keeps to; staff and the dashboard read it. */
@@ -40,6 +41,18 @@ export interface RemoveRequest {
   platformId: string;
 }
 
+export interface ReplyRequest {
+  /** Stable across retries of the same reply. */
+  idempotencyKey: string;
+  /** The citizen's message being answered. */
+  to: { channel: InboundChannel; platformId: string; threadRef: string | null; authorId: string };
+  text: string;
+  /** `public`: a visible reply in the thread; `private`: a private message to the author. */
+  visibility: 'public' | 'private';
+  /** When the citizen last wrote; platforms with messaging windows (Facebook: 24 hours, 7 days) check it. */
+  lastInboundAt: Date;
+}
+
 /**
  * One platform behind one interface. Every method is safe to call again after a crash: a
  * publish with the same idempotency key must not make a second copy (use the platform's dedupe,
@@ -51,6 +64,10 @@ export interface Channel {
   publish(request: PublishRequest, signal?: AbortSignal): Promise<PublishedCopy>;
   update(request: UpdateRequest, signal?: AbortSignal): Promise<void>;
   remove(request: RemoveRequest, signal?: AbortSignal): Promise<void>;
+  /** Answers a citizen where they asked; channels without it cannot carry replies. */
+  reply?(request: ReplyRequest, signal?: AbortSignal): Promise<{ platformId: string }>;
+  /** Hides a public comment that exposes personal data. */
+  hide?(request: { idempotencyKey: string; platformId: string }, signal?: AbortSignal): Promise<void>;
 }
 
 /**

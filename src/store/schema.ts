@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { InquiryTables } from './inquiry-tables.js';
+import type { OutreachTables } from './outreach-tables.js';
 
 /** Timestamps are timestamptz: written as Date (UTC), read back as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -24,7 +26,10 @@ export interface ChannelStateTable {
   updated_at: Timestamp;
 }
 
-export interface Database {
+export interface BaseTables {
   audit_log: AuditLogTable;
   channel_states: ChannelStateTable;
 }
+
+/** Every table, by domain; each domain keeps its table types beside its migration. */
+export interface Database extends BaseTables, OutreachTables, InquiryTables {}

@@ -1,0 +1,69 @@
+import type { ChannelName } from '../config/schema.js';
+import { CHANNEL_LIMITS } from '../render/limits.js';
+import type { Store } from '../store/store.js';
+import type { Channel, ChannelDescription, PublishedCopy } from './channel.js';
+
+/**
+ * The dry-run channel: every operation is recorded in the `outbox` table, keyed by its
+ * idempotency key, and nothing is sent. A repeated call (a retry, a re-run after a crash)
+ * finds its earlier row and returns the same result, so each operation is recorded once.
+ */
+export function createOutboxChannel(store: Store, name: ChannelName): Channel {
+  async function record(operation: 'publish' | 'update' | 'remove' | 'reply' | 'hide', idempotencyKey: string, target: string | null, payload: object): Promise<number> {
+    const inserted = await store.db
+      .insertInto('outbox')
+      .values({ channel: name, operation, idempotency_key: idempotencyKey, target, payload: JSON.stringify(payload) })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted) return inserted.id;
+    const existing = await store.db.selectFrom('outbox').select('id').where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
+    return existing.id;
+  }
+
+  const description: ChannelDescription = {
+    name,
+    dryRun: true,
+    capabilities: { publish: true, update: true, remove: true, reply: true },
+    limits: describeLimits(name),
+  };
+
+  return {
+    name,
+    describe: () => description,
+    async publish(request): Promise<PublishedCopy> {
+      const id = await record('publish', request.idempotencyKey, null, request.payload);
+      return { platformId: `outbox-${name}-${id}`, url: null };
+    },
+    async update(request) {
+      await record('update', `${request.idempotencyKey}:update:${request.version}:${stateOf(request.payload)}`, request.platformId, request.payload);
+    },
+    async remove(request) {
+      await record('remove', `${request.idempotencyKey}:remove`, request.platformId, {});
+    },
+    async reply(request) {
+      const id = await record('reply', request.idempotencyKey, request.to.platformId, {
+        to: request.to,
+        text: request.text,
+        visibility: request.visibility,
+      });
+      return { platformId: `outbox-${name}-reply-${id}` };
+    },
+    async hide(request) {
+      await record('hide', request.idempotencyKey, request.platformId, {});
+    },
+  };
+}
+
+// Updates carry the whole payload; its text decides the outbox key so a 마감 update and a content update are separate rows.
+function stateOf(payload: object): string {
+  const text = JSON.stringify(payload);
+  return text.includes('[마감]') ? 'closed' : text.includes('[취소]') ? 'cancelled' : 'open';
+}
+
+export function describeLimits(name: ChannelName): string[] {
+  const limits = CHANNEL_LIMITS[name];
+  return Object.entries(limits)
+    .filter(([, value]) => typeof value === 'number' || Array.isArray(value))
+    .map(([key, value]) => `${key}: ${Array.isArray(value) ? `no ${value.join(' ')}` : (value as number).toLocaleString('en-US')}`);
+}
