@@ -254,7 +254,8 @@ function parseRfc822(text: string): AbsoluteDate | null {
   );
   if (!m) return null;
   const [, d, monthName, y, h, mi, s, zone] = m;
-  const month = MONTHS[monthName!.slice(0, 3).toLowerCase()];
+  const abbreviation = monthName!.slice(0, 3).toLowerCase();
+  const month = Object.hasOwn(MONTHS, abbreviation) ? MONTHS[abbreviation] : undefined;
   if (!month) return { kind: 'invalid' };
   let year = Number(y);
   if (y!.length === 2) year += year < 50 ? 2000 : 1900;
@@ -295,8 +296,8 @@ function zoneOffsetMinutes(zone: string): number | null {
     if (minutes > 14 * 60) return null;
     return numeric[1] === '-' ? -minutes : minutes;
   }
-  const named = ZONES[zone.toLowerCase()];
-  return named === undefined ? null : named * 60;
+  const key = zone.toLowerCase();
+  return Object.hasOwn(ZONES, key) ? ZONES[key]! * 60 : null;
 }
 
 function withOffset(wall: WallTime, offsetMinutes: number): AbsoluteDate {

@@ -48,6 +48,8 @@ const BLOCK = new Set([
   'nav', 'main', 'figure', 'form', 'fieldset', 'details', 'summary', 'body', 'html',
 ]);
 
+const LOOKS_LIKE_HTML = /<\/?(?:br|p|div|li|ul|ol|table|tr|td|h[1-6]|blockquote|pre|span|font|a|b|strong|img)\b/i;
+
 /** Cells sit side by side: a separator keeps `이름 | 값` readable. */
 const CELL = new Set(['td', 'th']);
 
@@ -67,6 +69,7 @@ export function absoluteHttpUrl(href: string | null | undefined, base?: string |
   if (typeof href !== 'string') return null;
   // Browsers ignore tabs and newlines inside URLs, which is how `java\nscript:` sneaks past
   // naive checks; strip them (and controls) before deciding the scheme.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   const cleaned = href.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   if (cleaned === '') return null;
   let baseUrl: URL | undefined;
@@ -92,6 +95,9 @@ export function absoluteHttpUrl(href: string | null | undefined, base?: string |
 export function htmlToPlainText(html: string | null | undefined, options: PlainTextOptions = {}): string {
   if (typeof html !== 'string' || html === '') return '';
   const keepLinks = options.keepLinks !== false;
+  // In HTML a newline in the source is just a space; in plain text (a description with no
+  // markup at all) it is the author's line break and must survive.
+  const sourceText = LOOKS_LIKE_HTML.test(html) ? (s: string) => s.replace(/[\r\n]+/g, ' ') : (s: string) => s;
   const out = new TextBuilder();
   const anchors: { href: string | null; start: number }[] = [];
   const n = html.length;
@@ -99,10 +105,10 @@ export function htmlToPlainText(html: string | null | undefined, options: PlainT
   while (i < n) {
     const lt = html.indexOf('<', i);
     if (lt === -1) {
-      out.text(decodeEntities(html.slice(i)));
+      out.text(decodeEntities(sourceText(html.slice(i))));
       break;
     }
-    if (lt > i) out.text(decodeEntities(html.slice(i, lt)));
+    if (lt > i) out.text(decodeEntities(sourceText(html.slice(i, lt))));
     i = lt;
 
     if (html.startsWith('<!--', i)) {
@@ -320,6 +326,8 @@ class TextBuilder {
   text(s: string): void {
     if (s === '') return;
     if (this.pendingBreaks > 0) {
+      // Source whitespace next to a block edge is layout, not content.
+      if (s.trim() === '') return;
       if (this.parts.length > 0) this.parts.push('\n'.repeat(this.pendingBreaks));
       this.pendingBreaks = 0;
     }
@@ -356,6 +364,7 @@ function finish(raw: string): string {
     .replace(/<\/?(?:script|style|iframe|object|embed|applet)\b[^>]*>/gi, '')
     .replace(/\r\n?/g, '\n')
     // Control characters other than newline and tab break templates and terminals.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '')
     .replace(/[\t\f\v \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+/g, ' ');
   text = text

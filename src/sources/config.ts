@@ -86,7 +86,8 @@ export function parseSourceConfig(input: unknown): SourceConfig {
   if (result.success) return result.data;
   const name =
     input && typeof input === 'object' && typeof (input as { name?: unknown }).name === 'string' ? `"${(input as { name: string }).name}"` : '(unnamed)';
-  throw new Error(`invalid source ${name}: ${z.prettifyError(result.error).replace(/\n/g, '; ')}`);
+  const problems = result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(source)'}: ${issue.message}`);
+  throw new Error(`invalid source ${name}: ${problems.join('; ')}`);
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;

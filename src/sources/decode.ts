@@ -63,7 +63,7 @@ export function charsetFromXmlDeclaration(bytes: Uint8Array): string | null {
  */
 export function resolveCharset(label: string): string | null {
   const key = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
-  const alias = CHARSET_ALIASES[key];
+  const alias = Object.hasOwn(CHARSET_ALIASES, key) ? CHARSET_ALIASES[key] : undefined;
   if (alias) return alias;
   return iconv.encodingExists(key) ? key : null;
 }

@@ -42,12 +42,17 @@ export class FeedParseError extends Error {
 /** Source keys longer than this are replaced by their hash: keys are indexed by the store. */
 const MAX_KEY_LENGTH = 1000;
 
-const FEED_ROOTS: Record<string, FeedFormat> = { rss: 'rss', feed: 'atom', 'rdf:RDF': 'rdf', RDF: 'rdf' };
+const FEED_ROOTS: ReadonlyMap<string, FeedFormat> = new Map([
+  ['rss', 'rss'],
+  ['feed', 'atom'],
+  ['rdf:RDF', 'rdf'],
+  ['RDF', 'rdf'],
+]);
 
 /** Whether the text looks like a feed this module reads (by its root element). */
 export function isFeedDocument(xml: string): boolean {
   const root = xmlRootElement(xml);
-  return root !== null && root in FEED_ROOTS;
+  return root !== null && FEED_ROOTS.has(root);
 }
 
 /** Parses a decoded feed; throws FeedParseError when it is not a readable RSS/Atom feed. */
@@ -58,7 +63,7 @@ export async function parseFeed(xml: string, options: FeedParseOptions): Promise
     const start = xml.trimStart().slice(0, 40).replace(/\s+/g, ' ');
     throw new FeedParseError(`not XML: the body starts with ${JSON.stringify(start)}`);
   }
-  const format = FEED_ROOTS[root];
+  const format = FEED_ROOTS.get(root);
   if (!format) {
     const hint = root.toLowerCase() === 'html' ? ' (an HTML page, not a feed)' : '';
     throw new FeedParseError(`not an RSS or Atom feed: the document's root element is <${root}>${hint}`);
@@ -282,15 +287,21 @@ function assignKeys(entries: Entry[], errors: string[]): ContentItemDraft[] {
     else groups.set(item.base, [item]);
   }
 
+  const linkCounts = new Map<string, number>();
+  for (const item of withBase) {
+    const id = `${item.base}\u0000${item.entry.draft.link ?? ''}`;
+    linkCounts.set(id, (linkCounts.get(id) ?? 0) + 1);
+  }
+
   const result: ContentItemDraft[] = [];
   const used = new Map<string, number>();
   for (const item of withBase) {
     const group = groups.get(item.base)!;
     let key = item.base;
     if (group.length > 1) {
-      const linkCount = group.filter((g) => g.entry.draft.link === item.entry.draft.link).length;
       const link = item.entry.draft.link;
-      key = link && link !== item.base && linkCount === 1 ? `${item.base}|${link}` : `${item.base}|sha256:${contentHash(item.entry.draft)}`;
+      const linkUnique = linkCounts.get(`${item.base}\u0000${link ?? ''}`) === 1;
+      key = link && link !== item.base && linkUnique ? `${item.base}|${link}` : `${item.base}|sha256:${contentHash(item.entry.draft)}`;
     }
     if (key.length > MAX_KEY_LENGTH) key = `sha256:${hashKey(key)}`;
     const previous = used.get(key);

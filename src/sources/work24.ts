@@ -290,7 +290,7 @@ function mapJob(w: XmlRecord, region: string | null): ContentItemDraft {
   put(extra, '급여', clean(w.sal));
   put(extra, '경력', clean(w.career));
   put(extra, '학력', education.length === 2 ? `${education[0]} ~ ${education[1]}` : education[0]);
-  put(extra, '고용형태', EMPLOYMENT_TYPES[employmentCode] ?? '');
+  put(extra, '고용형태', Object.hasOwn(EMPLOYMENT_TYPES, employmentCode) ? EMPLOYMENT_TYPES[employmentCode] : '');
   put(extra, '고용형태코드', employmentCode);
   put(extra, '근무형태', clean(w.holidayTpNm));
   put(extra, '근무지역', regionText);

@@ -44,11 +44,11 @@ intervalMinutes: 120
   it('rejects bad input with a message naming the source and the field', () => {
     const cases: [unknown, RegExp][] = [
       [{ type: 'rss', name: 'n', kind: 'notice', intervalMinutes: 5 }, /url/],
-      [{ type: 'rss', name: 'n', url: 'ftp://x.example/feed', kind: 'notice', intervalMinutes: 5 }, /url[\s\S]*http\(s\)/],
+      [{ type: 'rss', name: 'n', url: 'ftp://x.example/feed', kind: 'notice', intervalMinutes: 5 }, /url: must be an http\(s\) URL/],
       [{ type: 'rss', name: 'n', url: 'https://x.example/feed', kind: 'news', intervalMinutes: 5 }, /kind/],
       [{ type: 'rss', name: 'n', url: 'https://x.example/feed', kind: 'notice', intervalMinutes: 0 }, /intervalMinutes/],
       [{ type: 'rss', name: 'n', url: 'https://x.example/feed', kind: 'notice', intervalMinutes: 5, authKey: 'x' }, /authKey/],
-      [{ type: 'work24-jobs', name: 'n', regions: ['5271'], intervalMinutes: 5 }, /regions[\s\S]*5-digit/],
+      [{ type: 'work24-jobs', name: 'n', regions: ['5271'], intervalMinutes: 5 }, /regions\.0: must be a 5-digit region code/],
       [{ type: 'work24-jobs', name: 'n', regions: [], intervalMinutes: 5 }, /at least one region/],
       [{ type: 'work24-jobs', name: 'n', regions: ['52710'], display: 500, intervalMinutes: 5 }, /display/],
       [{ type: 'work24-training', name: 'n', areas: ['5'], startWindowDays: 30, intervalMinutes: 5 }, /areas/],

@@ -121,12 +121,18 @@ describe('the feed corpus', () => {
     const violations = results.flatMap(({ file, line }) => (line.violations ?? []).map((v) => `${file}: ${v}`));
     expect(violations).toEqual([]);
 
-    // Well-formed Atom 1.0 and the feeds rss-parser's own tests parse must come through as
-    // feeds, not as errors: failing them would mean refusing ordinary real-world feeds.
+    // Well-formed feeds must come through as feeds, not errors: refusing them would mean
+    // refusing ordinary real-world feeds. Two exceptions, both refused cleanly: rss-parser's
+    // unrecognized.rss is an HTML "Document Moved" page its own tests expect to be refused, and
+    // entity_in_doctype.xml relies on an internal-DTD entity, which xml2js does not expand (and
+    // which no public-sector feed we read uses).
     const refusedGoodFeeds = results
-      .filter(({ file }) => file.startsWith('feedparser/wellformed/atom10/') || file.startsWith('rss-parser/'))
+      .filter(({ file }) => /^feedparser\/wellformed\/(?:atom10|rss|amp)\//.test(file) || file.startsWith('rss-parser/'))
       .filter(({ line }) => line.event === 'error')
       .map(({ file, line }) => `${file}: ${line.message}`);
-    expect(refusedGoodFeeds.filter((f) => !/unrecognized\.rss|uolNoticias\.rss/.test(f))).toEqual([]);
+    expect(refusedGoodFeeds).toEqual([
+      expect.stringMatching(/^feedparser\/wellformed\/rss\/entity_in_doctype\.xml: .*not well-formed XML/),
+      expect.stringMatching(/^rss-parser\/unrecognized\.rss: .*the root element is <head>/),
+    ]);
   });
 });

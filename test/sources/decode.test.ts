@@ -57,6 +57,7 @@ describe('decodeBody', () => {
     expect(() => decodeBody(Buffer.from('<rss/>'), 'text/xml; charset=x-klingon')).toThrow(DecodeError);
     expect(() => decodeBody(Buffer.from('<rss/>'), 'text/xml; charset=x-klingon')).toThrow(/unknown charset "x-klingon" in the Content-Type header/);
     expect(() => decodeBody(Buffer.from('<?xml version="1.0" encoding="x-klingon"?><rss/>'), null)).toThrow(/unknown charset "x-klingon" in the XML declaration/);
+    expect(() => decodeBody(Buffer.from('<rss/>'), 'text/xml; charset=constructor')).toThrow(/unknown charset "constructor"/);
   });
 
   it('decodes an empty body to empty text', () => {

@@ -122,6 +122,7 @@ describe('hostile and broken input', () => {
     expect((await feedError('   \n')).message).toMatch(/empty/);
     expect((await feedError('<!DOCTYPE html><html><body>점검 중</body></html>')).message).toMatch(/root element is <html> \(an HTML page/);
     expect((await feedError('{"items": []}')).message).toMatch(/not XML/);
+    expect((await feedError('<constructor/>')).message).toMatch(/root element is <constructor>/);
     expect((await feedError('<rss version="2.0"><channel><item><title>끝나지 않음</title>')).message).toMatch(/not well-formed XML \(line \d+, column \d+\)/);
   });
 

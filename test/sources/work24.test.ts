@@ -107,6 +107,12 @@ describe('parseWork24Jobs', () => {
     expect(parseError(() => parseWork24Jobs('')).kind).toBe('malformed');
   });
 
+  it('leaves out an employment type it does not know', () => {
+    const odd = parseWork24Jobs(fixture('jobs-single.xml').replace('<empTpCd>11</empTpCd>', '<empTpCd>constructor</empTpCd>'));
+    expect(odd.items[0]!.extra['고용형태']).toBeUndefined();
+    expect(odd.items[0]!.extra['고용형태코드']).toBe('constructor');
+  });
+
   it('reports a listing without its number and keeps the others', () => {
     const broken = fixture('jobs-wanju-p1.xml').replace('<wantedAuthNo>K151122611210004</wantedAuthNo>', '<wantedAuthNo></wantedAuthNo>');
     const result = parseWork24Jobs(broken);
