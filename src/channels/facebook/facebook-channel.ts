@@ -1,0 +1,169 @@
+/**
+ * The Facebook Page behind the channel interface: a post on the Page's feed with its link.
+ *
+ * Graph has no idempotency key for `/{page-id}/feed`, so a publish that may have reached Graph
+ * before (the delivery's `retry` flag) first looks for its own post among the Page's newest
+ * posts and adopts it. The fingerprint it looks for:
+ *
+ *   1. A marker derived from the idempotency key, appended to the end of the message in
+ *      zero-width characters (U+2060 around 32 bits of SHA-256 written as U+200B / U+200C). It
+ *      is invisible to readers and tells two posts with the same text apart. Any marker-like
+ *      run already in the text is removed before ours is added, so feed text cannot forge one,
+ *      and only a marker at the very end of a post counts.
+ *   2. If no recent post carries our marker, a post that carries no marker at all and whose
+ *      text equals ours (NFC, whitespace runs collapsed, trimmed). This covers a platform that
+ *      strips zero-width characters.
+ *
+ * Limits: only the newest `reconcileLimit` posts (default 50) are searched, so a retry made after
+ * that many newer posts reaches the Page posts again; the text fallback cannot tell apart two
+ * unmarked posts with the same text (it adopts the newest), which only happens if Facebook strips
+ * the marker; a message already at the length limit goes without a marker and relies on the
+ * text match. An update sends the text without a marker: by then the post's id is recorded and
+ * nothing needs to find it.
+ *
+ * Graph cannot change a post's link attachment after publishing, so an update changes the text
+ * only; a new link needs the post removed and published again.
+ */
+import { createHash } from 'node:crypto';
+import { FACEBOOK_LIMITS } from '../../render/limits.js';
+import type { FacebookPayload, RenderedPayload } from '../../render/render.js';
+import { ChannelError, type Channel, type ChannelDescription, type PublishedCopy } from '../channel.js';
+import { GraphApiError, toChannelError, type GraphClient, type GraphPost } from './graph-client.js';
+
+export interface FacebookChannelOptions {
+  client: GraphClient;
+  pageId: string;
+  /** How many of the Page's newest posts a retry searches for its earlier copy (1–100). Default 50. */
+  reconcileLimit?: number;
+}
+
+export const DEFAULT_RECONCILE_LIMIT = 50;
+
+const EDGE = '\u2060';
+const ZERO = '\u200B';
+const ONE = '\u200C';
+const MARKER_BITS = 32;
+const ANY_MARKER = new RegExp(`${EDGE}[${ZERO}${ONE}]{${MARKER_BITS}}${EDGE}`, 'g');
+const HAS_MARKER = new RegExp(`${EDGE}[${ZERO}${ONE}]{${MARKER_BITS}}${EDGE}`);
+const TRAILING_MARKER = new RegExp(`${EDGE}([${ZERO}${ONE}]{${MARKER_BITS}})${EDGE}\\s*$`);
+
+/** The invisible fingerprint of one delivery, derived from its idempotency key. */
+export function fingerprintMarker(idempotencyKey: string): string {
+  const digest = createHash('sha256').update(idempotencyKey, 'utf8').digest();
+  let bits = '';
+  for (let i = 0; i < MARKER_BITS / 8; i += 1) {
+    const byte = digest[i] ?? 0;
+    for (let b = 7; b >= 0; b -= 1) bits += (byte >> b) & 1 ? ONE : ZERO;
+  }
+  return `${EDGE}${bits}${EDGE}`;
+}
+
+/** The message without any fingerprint marker. */
+export function stripFingerprint(message: string): string {
+  return message.replace(ANY_MARKER, '');
+}
+
+/** The message as published: the text, then the delivery's marker when it fits the length limit. */
+export function fingerprintedMessage(message: string, idempotencyKey: string): string {
+  const text = stripFingerprint(message);
+  const marked = text + fingerprintMarker(idempotencyKey);
+  return FACEBOOK_LIMITS.measure(marked) <= FACEBOOK_LIMITS.message ? marked : text;
+}
+
+function comparable(text: string): string {
+  return stripFingerprint(text).normalize('NFC').replace(/\s+/g, ' ').trim();
+}
+
+/** The earlier copy of this delivery among `posts` (newest first), or undefined. */
+export function findOwnPost(posts: readonly GraphPost[], message: string, idempotencyKey: string): GraphPost | undefined {
+  const marker = fingerprintMarker(idempotencyKey);
+  const byMarker = posts.find((p) => p.message !== null && TRAILING_MARKER.exec(p.message)?.[0].startsWith(marker) === true);
+  if (byMarker) return byMarker;
+  const text = comparable(message);
+  return posts.find((p) => p.message !== null && !HAS_MARKER.test(p.message) && comparable(p.message) === text);
+}
+
+function facebookPayload(payload: RenderedPayload, action: string): FacebookPayload {
+  if (payload.channel !== 'facebook') {
+    throw new ChannelError('facebook', 'permanent', `cannot ${action} a ${payload.channel} payload on Facebook: it was rendered for the wrong channel`);
+  }
+  if (payload.message.trim() === '') throw new ChannelError('facebook', 'permanent', `cannot ${action} a post with an empty message`);
+  return payload;
+}
+
+function postUrl(postId: string): string {
+  const [page, post] = postId.split('_');
+  return page && post ? `https://www.facebook.com/${page}/posts/${post}` : `https://www.facebook.com/${postId}`;
+}
+
+async function graph<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof GraphApiError) throw toChannelError(error);
+    throw error;
+  }
+}
+
+/** Graph's answer to deleting an object that is not there: "Unsupported delete request", code 100/33. */
+function isAlreadyGone(error: unknown): boolean {
+  return error instanceof GraphApiError && error.code === 100 && error.subcode === 33;
+}
+
+export function createFacebookChannel(options: FacebookChannelOptions): Channel {
+  const { client, pageId } = options;
+  const reconcileLimit = options.reconcileLimit ?? DEFAULT_RECONCILE_LIMIT;
+  if (!pageId) throw new TypeError('Facebook channel: pageId is empty (set channels.facebook.pageId or FACEBOOK_PAGE_ID)');
+  if (!Number.isInteger(reconcileLimit) || reconcileLimit < 1 || reconcileLimit > 100) {
+    throw new RangeError(`Facebook channel: reconcileLimit must be 1–100 (got ${reconcileLimit})`);
+  }
+
+  const description: ChannelDescription = {
+    name: 'facebook',
+    dryRun: false,
+    capabilities: { publish: true, update: true, remove: true, reply: true },
+    limits: [
+      `message ≤ ${FACEBOOK_LIMITS.message.toLocaleString('en-US')} characters (UTF-16 units), plain text`,
+      'one link per post, fixed when it is published: an update changes the text only',
+      `a retried publish looks for its earlier post among the Page's ${reconcileLimit} newest posts`,
+      'replies: a public comment reply, or one private reply per comment within 7 days of it',
+      'Messenger answers within 24 hours of the citizen\'s last message, or up to 7 days as a human agent',
+    ],
+  };
+
+  return {
+    name: 'facebook',
+    describe: () => description,
+
+    async publish(request, signal): Promise<PublishedCopy> {
+      const payload = facebookPayload(request.payload, 'publish');
+      const message = fingerprintedMessage(payload.message, request.idempotencyKey);
+      return graph(async () => {
+        if (request.retry) {
+          const recent = await client.recentPagePosts(pageId, reconcileLimit, signal);
+          const own = findOwnPost(recent, message, request.idempotencyKey);
+          if (own) return { platformId: own.id, url: postUrl(own.id) };
+        }
+        const id = await client.publishPagePost(pageId, { message, link: payload.link }, signal);
+        return { platformId: id, url: postUrl(id) };
+      });
+    },
+
+    async update(request, signal) {
+      const payload = facebookPayload(request.payload, 'update');
+      await graph(() => client.updatePost(request.platformId, stripFingerprint(payload.message), signal));
+    },
+
+    async remove(request, signal) {
+      await graph(async () => {
+        try {
+          await client.deletePost(request.platformId, signal);
+        } catch (error) {
+          // A retry after a crash finds the post already deleted: the removal it wanted is done.
+          if (isAlreadyGone(error)) return;
+          throw error;
+        }
+      });
+    },
+  };
+}
