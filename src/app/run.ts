@@ -9,6 +9,7 @@ import { QueueSet } from '../queues/queue-set.js';
 import { createRedis, probeRedis, readRedisFacts, whenReady, MIN_REDIS_VERSION } from '../queues/redis.js';
 import { QUEUE_NAMES, type QueueName } from '../queues/registry.js';
 import { WorkerPool, type ProcessorMap } from '../queues/worker-pool.js';
+import { installSchedulers } from '../outreach/schedulers.js';
 import { openStore } from '../store/store.js';
 import { buildServer } from '../web/server.js';
 import type { AppContext } from './context.js';
@@ -93,6 +94,7 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
         processors: options.processors ?? createProcessors(ctx),
         log: log.child({ role: 'worker' }),
       });
+      if (!options.processors) await installSchedulers(ctx);
     }
     if (roles.includes('gateway')) {
       // Discord is the only platform with a gateway; until its channel lands there is nothing to connect.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ChannelName, Config } from '../config/schema.js';
 import { SECRET_ENV, type SecretName, type Secrets } from '../config/secrets.js';
 
@@ -34,4 +35,10 @@ export function channelReadiness(config: Config, secrets: Secrets, channel: Chan
   ];
   const enabled = config.channels[channel].enabled;
   return { channel, enabled, live: enabled && missing.length === 0, missing };
+}
+
+/** A short digest of the channel's credentials, so a pause for a refused token can tell when a new one is set. */
+export function credentialFingerprint(secrets: Secrets, channel: ChannelName): string {
+  const values = REQUIRED[channel].secrets.map((s) => secrets[s] ?? '').join('\u0000');
+  return createHash('sha256').update(values).digest('hex').slice(0, 16);
 }

@@ -3,6 +3,7 @@ import { CHANNEL_NAMES, type ChannelName } from '../config/schema.js';
 import type { InboundChannel } from '../inquiries/inbound.js';
 import type { Channel } from './channel.js';
 import { channelReadiness } from './credentials.js';
+import { createLiveFacebookChannel } from './facebook/live.js';
 import { createOutboxChannel } from './outbox.js';
 
 /** Builds the live channel for a platform whose credentials are all set. */
@@ -12,11 +13,9 @@ export type LiveChannelFactory = (ctx: AppContext) => Channel;
  * Live channel implementations by platform. A platform listed here and fully configured is
  * called for real; every other one runs through the dry-run outbox.
  */
-const LIVE_FACTORIES: Partial<Record<ChannelName, LiveChannelFactory>> = {};
-
-export function registerLiveChannel(name: ChannelName, factory: LiveChannelFactory): void {
-  LIVE_FACTORIES[name] = factory;
-}
+const LIVE_FACTORIES: Partial<Record<ChannelName, LiveChannelFactory>> = {
+  facebook: createLiveFacebookChannel,
+};
 
 export interface ChannelSet {
   get(name: ChannelName): Channel;

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { isQueueName, QUEUE_NAMES, type QueueName } from '../queues/registry.js';
 import { reportError, UsageError } from './errors.js';
+import { registerOutreachCommands } from './outreach-commands.js';
 
 // Commands import what they need when they run, so `--help` and typos answer at once.
 const program = new Command('ontact')
@@ -67,6 +68,8 @@ program
     const { stringify } = await import('yaml');
     process.stdout.write(stringify(printableConfig(loadConfig())));
   });
+
+registerOutreachCommands(program);
 
 function parseQueues(value: string | undefined): QueueName[] | undefined {
   if (value === undefined) return undefined;

@@ -46,6 +46,8 @@ const ENV_OVERRIDES: { variable: string; path: Path; number?: boolean }[] = [
   { variable: 'ONTACT_PORT', path: ['web', 'port'], number: true },
   { variable: 'LOG_LEVEL', path: ['log', 'level'] },
   { variable: 'ONTACT_SHUTDOWN_GRACE_MS', path: ['queues', 'shutdownGraceMs'], number: true },
+  { variable: 'ONTACT_LOCK_DURATION_MS', path: ['queues', 'lockDurationMs'], number: true },
+  { variable: 'ONTACT_DELIVERY_LEASE_MS', path: ['queues', 'deliveryLeaseMs'], number: true },
   { variable: 'FACEBOOK_PAGE_ID', path: ['channels', 'facebook', 'pageId'] },
   { variable: 'FACEBOOK_GRAPH_URL', path: ['channels', 'facebook', 'baseUrl'] },
   { variable: 'YOUTUBE_CHANNEL_ID', path: ['channels', 'youtube', 'channelId'] },

@@ -1,7 +1,29 @@
 import { z } from 'zod';
+import { CONTENT_KINDS } from '../content/types.js';
+import { inquiriesConfigSchema } from './inquiries-schema.js';
+import { slotSpecSchema } from '../schedule/slots.js';
+import { sourceConfigSchema } from '../sources/config.js';
 
 const port = z.int().min(0).max(65535);
 const positiveInt = z.int().positive();
+
+/** Per-channel publishing rate: at most `max` platform calls per `durationMs` across all workers. */
+const rateLimit = (max: number, durationMs: number) =>
+  z.strictObject({ max: positiveInt.default(max), durationMs: positiveInt.default(durationMs) }).prefault({});
+
+const channelNameSchema = z.enum(['facebook', 'youtube', 'discord']);
+
+const postingRuleSchema = z.strictObject({
+  name: z.string().min(1),
+  kinds: z.array(z.enum(CONTENT_KINDS as unknown as ['job', 'training', 'lecture', 'notice'])).min(1),
+  /** Only items from these sources (by name); any source when absent. */
+  sources: z.array(z.string()).optional(),
+  /** Only items in these region codes; any region when absent. */
+  regions: z.array(z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(/^\d{2,5}$/))).optional(),
+  channels: z.array(channelNameSchema).min(1),
+  /** Items matching this rule wait as drafts until staff approve them. */
+  approval: z.boolean().default(false),
+});
 
 const channelsSchema = z.strictObject({
   facebook: z.strictObject({
@@ -9,17 +31,20 @@ const channelsSchema = z.strictObject({
     pageId: z.string().default(''),
     graphVersion: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version such as v23.0').default('v23.0'),
     baseUrl: z.url().default('https://graph.facebook.com'),
+    rateLimit: rateLimit(30, 60_000),
   }).prefault({}),
   youtube: z.strictObject({
     enabled: z.boolean().default(true),
     channelId: z.string().default(''),
     baseUrl: z.url().default('https://youtube.googleapis.com'),
+    rateLimit: rateLimit(10, 60_000),
   }).prefault({}),
   discord: z.strictObject({
     enabled: z.boolean().default(true),
     guildId: z.string().default(''),
     announceChannelId: z.string().default(''),
     apiBaseUrl: z.url().default('https://discord.com/api'),
+    rateLimit: rateLimit(5, 5_000),
   }).prefault({}),
 });
 
@@ -57,15 +82,33 @@ export const configSchema = z.strictObject({
     shutdownGraceMs: positiveInt.default(10_000),
     attempts: positiveInt.default(8),
     backoffMs: positiveInt.default(5_000),
+    /** How long a worker owns a delivery's platform call; after a crash another may take it over once it lapses. */
+    deliveryLeaseMs: positiveInt.default(120_000),
+    /** BullMQ job lock; a worker that dies loses its jobs to the stalled check after this long. */
+    lockDurationMs: positiveInt.default(30_000),
     concurrency: z.record(z.string(), positiveInt).default({}),
   }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),
   channels: channelsSchema.prefault({}),
-  sources: z.array(z.unknown()).default([]),
+  sources: z
+    .array(sourceConfigSchema)
+    .default([])
+    .refine((list) => new Set(list.map((s) => s.name)).size === list.length, 'source names must be unique'),
+  posting: z.strictObject({
+    slots: slotSpecSchema.prefault({ days: 'weekdays', times: ['09:00', '13:00'], skipHolidays: true }),
+    /** Most automatic posts per channel per KST day. */
+    dailyCap: z.strictObject({ facebook: positiveInt.default(6), youtube: positiveInt.default(2), discord: positiveInt.default(12) }).prefault({}),
+    /** First matching rule wins; items matching none are stored but not posted. */
+    rules: z.array(postingRuleSchema).default([]),
+    /** How often the scheduler looks for due posts and passed deadlines. */
+    tickSeconds: positiveInt.max(3600).default(30),
+  }).prefault({}),
+  inquiries: inquiriesConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type ChannelName = keyof Config['channels'];
+export type PostingRule = z.infer<typeof postingRuleSchema>;
 export const CHANNEL_NAMES: readonly ChannelName[] = ['facebook', 'youtube', 'discord'];

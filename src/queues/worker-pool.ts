@@ -1,11 +1,13 @@
 import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
+import type { ChannelName, Config } from '../config/schema.js';
 import { createRedis } from './redis.js';
 import { JOB_QUEUES, type JobName, type JobPayloads, type QueueName } from './registry.js';
 
 export interface JobContext {
   job: Job;
+  /** The worker's lock token, for moving the job (to delayed, back to wait). */
+  token: string | undefined;
   /** Aborted when the process shuts down and its grace period has run out. */
   signal: AbortSignal;
   log: Logger;
@@ -13,6 +15,13 @@ export interface JobContext {
 
 export type JobProcessor<N extends JobName> = (data: JobPayloads[N], context: JobContext) => Promise<unknown>;
 export type ProcessorMap = { [N in JobName]?: JobProcessor<N> };
+
+/** Publish queues share one rate limit per platform across every worker (BullMQ keeps the count in Redis). */
+function limiterFor(queue: QueueName, config: Pick<Config, 'channels'>): { limiter?: { max: number; duration: number } } {
+  if (!queue.startsWith('publish-')) return {};
+  const { rateLimit } = config.channels[queue.slice('publish-'.length) as ChannelName];
+  return { limiter: { max: rateLimit.max, duration: rateLimit.durationMs } };
+}
 
 /** Thrown into a running job when shutdown cannot wait for it any longer. */
 class ShutdownAbort extends Error {
@@ -22,7 +31,7 @@ class ShutdownAbort extends Error {
 }
 
 export interface WorkerPoolOptions {
-  config: Pick<Config, 'redis' | 'queues'>;
+  config: Pick<Config, 'redis' | 'queues' | 'channels'>;
   queues: readonly QueueName[];
   processors: ProcessorMap;
   log: Logger;
@@ -44,7 +53,10 @@ export class WorkerPool {
         connection: createRedis(config.redis.url, 'worker', config.redis.connectTimeoutMs, `ontact:worker:${queueName}`),
         prefix: config.redis.prefix,
         concurrency: config.queues.concurrency[queueName] ?? 1,
+        lockDuration: config.queues.lockDurationMs,
+        stalledInterval: Math.min(30_000, config.queues.lockDurationMs),
         autorun: true,
+        ...limiterFor(queueName, config),
       });
       worker.on('error', (error) => log.warn({ queue: queueName, err: error.message }, 'queue worker error (it reconnects by itself)'));
       worker.on('failed', (job, error) =>
@@ -68,7 +80,7 @@ export class WorkerPool {
       abortSignal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      return await Promise.race([processor(job.data as JobPayloads[JobName], { job, signal: abortSignal, log }), aborted]);
+      return await Promise.race([processor(job.data as JobPayloads[JobName], { job, token, signal: abortSignal, log }), aborted]);
     } catch (error) {
       if (error instanceof ShutdownAbort || abortSignal.aborted) {
         await job.moveToWait(token);

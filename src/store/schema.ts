@@ -23,6 +23,8 @@ export interface ChannelStateTable {
   status: string;
   reason: string | null;
   paused_until: Timestamp | null;
+  /** Which credential was refused: a different one (a new token) lifts a needs_reauth pause. */
+  credential_fingerprint: string | null;
   updated_at: Timestamp;
 }
 

@@ -18,6 +18,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       status text not null default 'ok' check (status in ('ok', 'needs_reauth', 'throttled')),
       reason text,
       paused_until timestamptz,
+      credential_fingerprint text,
       updated_at timestamptz not null default now()
     )`.execute(db);
 }

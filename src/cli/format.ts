@@ -1,0 +1,24 @@
+import { formatKstCompact } from '../time/kst.js';
+
+/** A plain-text table whose columns line up for Hangul too (full-width characters count double). */
+export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => displayWidth(r[i] ?? ''))));
+  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - displayWidth(c)))).join('  ')).join('\n');
+}
+
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return width;
+}
+
+export function kst(date: Date | null | undefined): string {
+  return date ? `${formatKstCompact(date)} KST` : '-';
+}
+
+export function clip(text: string | null | undefined, max = 40): string {
+  if (!text) return '-';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return [...flat].length > max ? `${[...flat].slice(0, max - 1).join('')}…` : flat;
+}

@@ -1,0 +1,85 @@
+import type { AppContext } from '../app/context.js';
+import { SECRET_ENV } from '../config/secrets.js';
+import type { SourceConfig } from '../sources/config.js';
+import { sourceReadiness } from '../sources/config.js';
+import { createSource } from '../sources/source.js';
+import { ingestItems, type IngestSummary } from './items.js';
+
+export type PollOutcome =
+  | { status: 'not-configured'; reason: string }
+  | { status: 'backing-off'; until: Date }
+  | { status: 'not-modified' }
+  | { status: 'ok'; summary: IngestSummary; itemErrors: string[] }
+  | { status: 'failed'; error: string; failures: number; flagged: boolean };
+
+const MAX_BACKOFF_MS = 24 * 60 * 60_000;
+
+/** The auth keys sources read, from the secrets (which come from the environment). */
+export function sourceEnv(ctx: Pick<AppContext, 'secrets'>): Record<string, string | undefined> {
+  return {
+    [SECRET_ENV.work24JobsAuthKey]: ctx.secrets.work24JobsAuthKey,
+    [SECRET_ENV.work24TrainingAuthKey]: ctx.secrets.work24TrainingAuthKey,
+  };
+}
+
+export function findSource(ctx: Pick<AppContext, 'config'>, name: string): SourceConfig {
+  const source = ctx.config.sources.find((s) => s.name === name);
+  if (!source) {
+    const names = ctx.config.sources.map((s) => s.name);
+    throw new Error(`no source named "${name}"${names.length ? `; configured sources: ${names.join(', ')}` : '; no sources are configured'}`);
+  }
+  return source;
+}
+
+/**
+ * Polls one source and records how it went. A failure is counted and shown on the source
+ * (last error, consecutive failures); the next poll waits exponentially longer, and after
+ * `maxFailures` in a row the source is flagged for staff.
+ */
+export async function pollSource(ctx: AppContext, name: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<PollOutcome> {
+  const config = findSource(ctx, name);
+  const db = ctx.store.db;
+  const readiness = sourceReadiness(config, sourceEnv(ctx));
+  if (!readiness.configured) return { status: 'not-configured', reason: readiness.reason };
+
+  const state = await db.selectFrom('source_states').selectAll().where('name', '=', name).executeTakeFirst();
+  const now = new Date();
+  if (!options.force && state?.next_poll_at && state.next_poll_at > now) return { status: 'backing-off', until: state.next_poll_at };
+
+  try {
+    const source = createSource(config, sourceEnv(ctx));
+    const result = await source.poll({ etag: state?.etag ?? null, lastModified: state?.last_modified ?? null }, options.signal);
+    const base = { name, last_polled_at: now, last_success_at: now, consecutive_failures: 0, last_error: null, flagged_at: null, next_poll_at: null };
+    if (result.status === 'not-modified') {
+      await upsertState(ctx, base);
+      return { status: 'not-modified' };
+    }
+    const summary = await ingestItems(ctx, name, result.items, now);
+    await upsertState(ctx, { ...base, etag: result.etag, last_modified: result.lastModified, items_seen: result.items.length, last_error: result.errors.length ? `${result.errors.length} item(s) skipped: ${result.errors.slice(0, 3).join('; ')}` : null });
+    return { status: 'ok', summary, itemErrors: result.errors };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const failures = (state?.consecutive_failures ?? 0) + 1;
+    const backoff = Math.min(config.intervalMinutes * 60_000 * 2 ** (failures - 1), MAX_BACKOFF_MS);
+    const flagged = failures >= config.maxFailures;
+    await upsertState(ctx, {
+      name,
+      last_polled_at: now,
+      consecutive_failures: failures,
+      last_error: message,
+      next_poll_at: new Date(now.getTime() + backoff),
+      flagged_at: flagged ? (state?.flagged_at ?? now) : null,
+    });
+    ctx.log[flagged ? 'error' : 'warn']({ source: name, failures, err: message }, flagged ? `source ${name} has failed ${failures} times in a row and is flagged for staff` : `source ${name} failed`);
+    return { status: 'failed', error: message, failures, flagged };
+  }
+}
+
+async function upsertState(ctx: AppContext, values: { name: string } & Record<string, unknown>): Promise<void> {
+  const { name, ...rest } = values;
+  await ctx.store.db
+    .insertInto('source_states')
+    .values({ name, ...rest })
+    .onConflict((oc) => oc.column('name').doUpdateSet(rest))
+    .execute();
+}

@@ -1,0 +1,180 @@
+import type { Selectable } from 'kysely';
+import type { AppContext } from '../app/context.js';
+import { CHANNEL_NAMES, type ChannelName } from '../config/schema.js';
+import type { DeliveryTable, PostStatus, PostTable } from '../store/outreach-tables.js';
+import { PostActionError } from './errors.js';
+import { materialiseDeliveries, propagatePostChange, refreshPostStatus, requestSync } from './deliveries.js';
+import { nextSlotFor } from './schedule-post.js';
+
+export { PostActionError };
+
+export type When = { at: Date } | 'now' | 'next-slot';
+
+export interface CreatePostInput {
+  /** Post a stored content item… */
+  itemId?: number;
+  /** …or free text (with an optional title and link). */
+  text?: string;
+  title?: string;
+  link?: string;
+  channels: readonly string[];
+  when: When;
+  /** Keep it as a draft until someone approves it. */
+  draft?: boolean;
+  by: string;
+}
+
+export type PostRow = Selectable<PostTable>;
+export type DeliveryRow = Selectable<DeliveryTable>;
+
+export async function createPost(ctx: AppContext, input: CreatePostInput): Promise<PostRow> {
+  const channels = validateChannels(input.channels);
+  if ((input.itemId === undefined) === (input.text === undefined)) throw new PostActionError('give either an item (--item) or text (--text), not both and not neither');
+  let kind: PostTable['kind'] = 'post';
+  if (input.itemId !== undefined) {
+    const item = await ctx.store.db.selectFrom('content_items').select(['id', 'kind', 'state']).where('id', '=', input.itemId).executeTakeFirst();
+    if (!item) throw new PostActionError(`item ${input.itemId} does not exist`);
+    if (item.state !== 'open') throw new PostActionError(`item ${input.itemId} is ${item.state === 'closed' ? '마감 (closed)' : 'cancelled'}; it cannot be posted`);
+    kind = item.kind;
+  } else {
+    const text = input.text!.normalize('NFC').trim();
+    if (!text) throw new PostActionError('the post text is empty');
+    input = { ...input, text };
+  }
+  if (input.link !== undefined && !/^https?:\/\//.test(input.link)) throw new PostActionError(`the link must start with http:// or https://, found "${input.link}"`);
+  const scheduledAt = input.draft ? (typeof input.when === 'object' ? input.when.at : null) : await resolveWhen(ctx, input.when, channels);
+  const post = await ctx.store.db
+    .insertInto('posts')
+    .values({
+      item_id: input.itemId ?? null,
+      kind,
+      title: input.title?.normalize('NFC').trim() || null,
+      body: input.text ?? null,
+      link: input.link ?? null,
+      channels: JSON.stringify(channels),
+      status: input.draft ? 'draft' : 'scheduled',
+      scheduled_at: scheduledAt,
+      created_by: input.by,
+      updated_at: new Date(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await audit(ctx, input.by, 'post.create', post.id, { channels, scheduledAt: scheduledAt?.toISOString() ?? null, draft: Boolean(input.draft) });
+  if (!input.draft && input.when === 'now') await publishDuePost(ctx, post.id);
+  return getPostRow(ctx, post.id);
+}
+
+export async function approvePost(ctx: AppContext, postId: number, by: string, when: When = 'next-slot'): Promise<PostRow> {
+  const post = await getPostRow(ctx, postId);
+  if (post.status !== 'draft') throw new PostActionError(`post ${postId} is ${post.status}, not a draft; only drafts need approval`);
+  const channels = post.channels as ChannelName[];
+  const scheduledAt = typeof when === 'object' ? when.at : post.scheduled_at && post.scheduled_at > new Date() && when === 'next-slot' ? post.scheduled_at : await resolveWhen(ctx, when, channels);
+  await ctx.store.db
+    .updateTable('posts')
+    .set({ status: 'scheduled', scheduled_at: scheduledAt, approved_by: by, approved_at: new Date(), updated_at: new Date() })
+    .where('id', '=', postId)
+    .where('status', '=', 'draft')
+    .execute();
+  await audit(ctx, by, 'post.approve', postId, { scheduledAt: scheduledAt.toISOString() });
+  if (when === 'now') await publishDuePost(ctx, postId);
+  return getPostRow(ctx, postId);
+}
+
+/**
+ * Cancels a post. Copies already published are updated to show 취소 (or removed with
+ * `remove: true`); deliveries not yet made are cancelled.
+ */
+export async function cancelPost(ctx: AppContext, postId: number, by: string, options: { remove?: boolean } = {}): Promise<PostRow> {
+  const post = await getPostRow(ctx, postId);
+  if (post.status === 'cancelled') throw new PostActionError(`post ${postId} is already cancelled`);
+  const hasDeliveries = (await ctx.store.db.selectFrom('deliveries').select('id').where('post_id', '=', postId).executeTakeFirst()) !== undefined;
+  await ctx.store.db
+    .updateTable('posts')
+    .set({ status: hasDeliveries ? post.status : 'cancelled', state: 'cancelled', version: post.version + 1, updated_at: new Date() })
+    .where('id', '=', postId)
+    .execute();
+  if (hasDeliveries) {
+    await propagatePostChange(ctx, postId);
+    if (options.remove) {
+      const rows = await ctx.store.db.updateTable('deliveries').set({ desired_state: 'removed', updated_at: new Date() }).where('post_id', '=', postId).returning(['id', 'channel']).execute();
+      for (const row of rows) await requestSync(ctx, row.id, row.channel as ChannelName);
+    }
+    await ctx.store.db.updateTable('deliveries').set({ status: 'cancelled', updated_at: new Date() }).where('post_id', '=', postId).where('platform_id', 'is', null).where('status', 'in', ['pending', 'retrying', 'waiting', 'failed']).execute();
+    await refreshPostStatus(ctx, postId);
+  }
+  await audit(ctx, by, 'post.cancel', postId, { remove: Boolean(options.remove) });
+  return getPostRow(ctx, postId);
+}
+
+/** Sends failed deliveries of a post again, from the start of their retries. */
+export async function retryPost(ctx: AppContext, postId: number, by: string): Promise<PostRow> {
+  await getPostRow(ctx, postId);
+  const rows = await ctx.store.db
+    .updateTable('deliveries')
+    .set({ status: 'pending', attempts: 0, last_error: null, next_attempt_at: null, updated_at: new Date() })
+    .where('post_id', '=', postId)
+    .where('status', 'in', ['failed', 'waiting', 'retrying'])
+    .returning(['id', 'channel', 'platform_id'])
+    .execute();
+  if (rows.length === 0) throw new PostActionError(`post ${postId} has no failed or waiting delivery to retry`);
+  // A failed update of a copy that exists keeps its platform id; it goes back to 'published' once the update lands.
+  for (const row of rows) await requestSync(ctx, row.id, row.channel as ChannelName);
+  await refreshPostStatus(ctx, postId);
+  await audit(ctx, by, 'post.retry', postId, { deliveries: rows.map((r) => r.id) });
+  return getPostRow(ctx, postId);
+}
+
+/** Turns a due post into deliveries (idempotent: the scheduler and `--now` may both get here). */
+export async function publishDuePost(ctx: AppContext, postId: number): Promise<void> {
+  await ctx.store.db.updateTable('posts').set({ status: 'publishing', updated_at: new Date() }).where('id', '=', postId).where('status', '=', 'scheduled').execute();
+  await materialiseDeliveries(ctx, postId);
+}
+
+export interface PostFilter {
+  status?: PostStatus;
+  limit?: number;
+}
+
+export async function listPosts(ctx: AppContext, filter: PostFilter = {}): Promise<(PostRow & { itemTitle: string | null })[]> {
+  let query = ctx.store.db
+    .selectFrom('posts')
+    .leftJoin('content_items', 'content_items.id', 'posts.item_id')
+    .selectAll('posts')
+    .select('content_items.title as itemTitle')
+    .orderBy('posts.id', 'desc')
+    .limit(filter.limit ?? 50);
+  if (filter.status) query = query.where('posts.status', '=', filter.status);
+  return query.execute();
+}
+
+export async function getPost(ctx: AppContext, postId: number): Promise<{ post: PostRow; deliveries: DeliveryRow[]; itemTitle: string | null }> {
+  const post = await getPostRow(ctx, postId);
+  const deliveries = await ctx.store.db.selectFrom('deliveries').selectAll().where('post_id', '=', postId).orderBy('channel').execute();
+  const item = post.item_id === null ? undefined : await ctx.store.db.selectFrom('content_items').select('title').where('id', '=', post.item_id).executeTakeFirst();
+  return { post, deliveries, itemTitle: item?.title ?? null };
+}
+
+async function getPostRow(ctx: AppContext, postId: number): Promise<PostRow> {
+  const post = await ctx.store.db.selectFrom('posts').selectAll().where('id', '=', postId).executeTakeFirst();
+  if (!post) throw new PostActionError(`post ${postId} does not exist`);
+  return post;
+}
+
+async function resolveWhen(ctx: AppContext, when: When, channels: ChannelName[]): Promise<Date> {
+  if (when === 'now') return new Date();
+  if (when === 'next-slot') return nextSlotFor(ctx, channels);
+  if (when.at.getTime() < Date.now() - 60_000) throw new PostActionError('the time given is in the past');
+  return when.at;
+}
+
+function validateChannels(channels: readonly string[]): ChannelName[] {
+  const unique = [...new Set(channels.map((c) => c.trim()).filter(Boolean))];
+  if (unique.length === 0) throw new PostActionError(`name at least one channel (${CHANNEL_NAMES.join(', ')})`);
+  const unknown = unique.filter((c) => !(CHANNEL_NAMES as readonly string[]).includes(c));
+  if (unknown.length > 0) throw new PostActionError(`unknown channel ${unknown.map((c) => `"${c}"`).join(', ')}; choose from ${CHANNEL_NAMES.join(', ')}`);
+  return unique as ChannelName[];
+}
+
+async function audit(ctx: AppContext, actor: string, action: string, postId: number, detail: Record<string, unknown>): Promise<void> {
+  await ctx.store.db.insertInto('audit_log').values({ actor, action, subject_type: 'post', subject_id: String(postId), detail: JSON.stringify(detail) }).execute();
+}
