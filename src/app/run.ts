@@ -2,17 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createProcessors } from '../../jobs/index.js';
 import { channelReadiness } from '../channels/credentials.js';
-import { createChannels } from '../channels/registry.js';
 import type { LoadedConfig } from '../config/load.js';
 import { CHANNEL_NAMES } from '../config/schema.js';
-import { QueueSet } from '../queues/queue-set.js';
-import { createRedis, probeRedis, readRedisFacts, whenReady, MIN_REDIS_VERSION } from '../queues/redis.js';
+import { probeRedis, readRedisFacts, whenReady, MIN_REDIS_VERSION } from '../queues/redis.js';
 import { QUEUE_NAMES, type QueueName } from '../queues/registry.js';
 import { WorkerPool, type ProcessorMap } from '../queues/worker-pool.js';
 import { installSchedulers } from '../outreach/schedulers.js';
-import { openStore } from '../store/store.js';
+import { scheduleInquiryMaintenance } from '../inquiries/retention.js';
 import { buildServer } from '../web/server.js';
 import type { AppContext } from './context.js';
+import { openContext } from './open-context.js';
 
 export type Role = 'web' | 'worker' | 'gateway';
 
@@ -64,19 +63,14 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
     probe.disconnect();
   }
 
-  const store = await openStore(config);
-  const queues = new QueueSet(config);
-  const redis = createRedis(config.redis.url, 'client', config.redis.connectTimeoutMs, 'ontact:health');
+  const { ctx, close } = await openContext(loaded, log);
   try {
-    await Promise.all([whenReady(redis, config.redis.connectTimeoutMs), whenReady(queues.connection, config.redis.connectTimeoutMs)]);
+    await Promise.all([whenReady(ctx.redis, config.redis.connectTimeoutMs), whenReady(ctx.queues.connection, config.redis.connectTimeoutMs)]);
   } catch (error) {
-    redis.disconnect();
-    await queues.close();
-    await store.close();
+    await close();
     throw error;
   }
-  const ctx = { config, secrets: loaded.secrets, log, store, queues, redis } as AppContext;
-  ctx.channels = createChannels(ctx);
+  const { store } = ctx;
   log.info({ roles, database: store.kind, location: store.location }, 'ontact starting');
 
   for (const channel of CHANNEL_NAMES) {
@@ -95,6 +89,7 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
         log: log.child({ role: 'worker' }),
       });
       if (!options.processors) await installSchedulers(ctx);
+      if (!options.processors) await scheduleInquiryMaintenance(ctx);
     }
     if (roles.includes('gateway')) {
       // Discord is the only platform with a gateway; until its channel lands there is nothing to connect.
@@ -106,7 +101,7 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
     }
   } catch (error) {
     await running.workers?.close(0);
-    await closeShared(ctx);
+    await close();
     throw error;
   }
 
@@ -117,16 +112,10 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
       // The web role stops first so no new request enqueues work while the workers drain.
       await running.web?.close();
       await running.workers?.close(config.queues.shutdownGraceMs);
-      await closeShared(ctx);
+      await close();
       log.info('ontact stopped');
     })();
     return stopping;
   };
   return running;
-}
-
-async function closeShared(ctx: AppContext): Promise<void> {
-  await ctx.queues.close();
-  ctx.redis.disconnect();
-  await ctx.store.close();
 }

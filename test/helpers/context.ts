@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -17,12 +17,13 @@ export function uniqueName(prefix: string): string {
  * A configuration for one test: its own Redis key prefix (so suites never see each other's
  * jobs), and either its own PostgreSQL schema or its own PGlite directory.
  */
-export function testConfig(options: { backend?: 'postgres' | 'pglite'; env?: NodeJS.ProcessEnv; redisUrl?: string } = {}): LoadedConfig & {
+export function testConfig(options: { backend?: 'postgres' | 'pglite'; env?: NodeJS.ProcessEnv; redisUrl?: string; /** YAML for the local override file. */ local?: string } = {}): LoadedConfig & {
   schema?: string;
   cleanup(): Promise<void>;
 } {
   const backend = options.backend ?? 'postgres';
   const dataDir = mkdtempSync(join(tmpdir(), 'ontact-test-'));
+  if (options.local !== undefined) writeFileSync(join(dataDir, 'local.yaml'), options.local);
   const prefix = `{${uniqueName('t')}}`;
   const env: NodeJS.ProcessEnv = {
     REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
@@ -31,6 +32,7 @@ export function testConfig(options: { backend?: 'postgres' | 'pglite'; env?: Nod
     ONTACT_PORT: '0',
     LOG_LEVEL: 'silent',
     ...(backend === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
+    ...(options.local !== undefined ? { ONTACT_CONFIG: join(dataDir, 'local.yaml') } : {}),
     ...options.env,
   };
   const schema = backend === 'postgres' ? uniqueName('t') : undefined;
@@ -68,4 +70,11 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** Opens the real store, queues and channels for a test configuration (what the CLI and the roles use). */
+export async function openTestContext(t: LoadedConfig) {
+  const { openContext } = await import('../../src/app/open-context.js');
+  const { createLogger } = await import('../../src/log.js');
+  return openContext(t, createLogger('silent'));
 }
