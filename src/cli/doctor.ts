@@ -4,7 +4,10 @@ import { CHANNEL_NAMES } from '../config/schema.js';
 import { redactUrl, SECRET_ENV } from '../config/secrets.js';
 import { probeRedis, readRedisFacts, MIN_REDIS_VERSION } from '../queues/redis.js';
 import { DataDirInUseError } from '../store/data-dir-lock.js';
-import { openStore } from '../store/store.js';
+import { openStore, type Store } from '../store/store.js';
+import { credentialFingerprint } from '../channels/credentials.js';
+import type { ChannelName } from '../config/schema.js';
+import type { Secrets } from '../config/secrets.js';
 import { formatKstCompact } from '../time/kst.js';
 import { sql } from 'kysely';
 
@@ -80,6 +83,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
       const dbNow = row.rows[0]?.now.getTime();
       if (dbNow !== undefined) dbSkew = Math.abs(dbNow - Date.now());
       lines.push({ verdict: 'pass', check: 'database', detail: `${store.kind} at ${store.location} answers` });
+      lines.push(...(await channelStateLines(store, secrets)));
     } finally {
       await store.close();
     }
@@ -115,6 +119,26 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
       : { verdict: 'warn', check: 'data key', detail: 'not set: original inquiry texts are not stored, only their masked form', hint: `set ${SECRET_ENV.dataKey} to 32 random bytes in base64 (e.g. \`openssl rand -base64 32\`)` },
   );
   return lines;
+}
+
+async function channelStateLines(store: Store, secrets: Secrets): Promise<DoctorLine[]> {
+  let states;
+  try {
+    states = await store.db.selectFrom('channel_states').selectAll().where('status', '!=', 'ok').execute();
+  } catch {
+    // Not migrated yet: nothing has been paused.
+    return [];
+  }
+  return states.map((state) => {
+    if (state.status === 'needs_reauth') {
+      const renewed = state.credential_fingerprint !== credentialFingerprint(secrets, state.channel as ChannelName);
+      const variables = state.channel === 'facebook' ? SECRET_ENV.facebookPageAccessToken : state.channel === 'youtube' ? SECRET_ENV.youtubeRefreshToken : SECRET_ENV.discordBotToken;
+      return renewed
+        ? { verdict: 'warn' as const, check: `channel ${state.channel} access`, detail: `was refused (${state.reason ?? 'token rejected'}); a new token is set now`, hint: 'its waiting deliveries resume within a minute of Ontact running' }
+        : { verdict: 'fail' as const, check: `channel ${state.channel} access`, detail: `refused: ${state.reason ?? 'token rejected'}; its deliveries are waiting`, hint: `issue a new token, set ${variables}, and restart Ontact; waiting deliveries then go out` };
+    }
+    return { verdict: 'warn' as const, check: `channel ${state.channel} rate`, detail: `throttled until ${state.paused_until ? formatKstCompact(state.paused_until) + ' KST' : 'further notice'}: ${state.reason ?? ''}`, hint: 'nothing to do: deliveries continue when the platform allows' };
+  });
 }
 
 export function formatDoctor(lines: DoctorLine[]): string {

@@ -1,5 +1,8 @@
 import type { AppContext } from '../app/context.js';
-import { requeueUnsettledDeliveries } from './deliveries.js';
+import { credentialFingerprint } from '../channels/credentials.js';
+import type { ChannelName } from '../config/schema.js';
+import { requestSync, requeueUnsettledDeliveries } from './deliveries.js';
+import { resumeChannel } from './sync-delivery.js';
 import { itemChanged } from './items.js';
 import { publishDuePost } from './posts.js';
 
@@ -7,6 +10,8 @@ export interface TickSummary {
   published: number;
   closed: number;
   requeued: number;
+  /** Channels that were waiting for re-authorisation and now have new credentials. */
+  resumed: string[];
 }
 
 /** How long an unsettled delivery may sit untouched before the tick assumes its job was lost. */
@@ -29,6 +34,22 @@ export async function runTick(ctx: AppContext, now: Date = new Date()): Promise<
     .execute();
   for (const item of closing) await itemChanged(ctx, item.id, 'closed');
 
+  const resumed = await resumeReauthorisedChannels(ctx);
   const requeued = await requeueUnsettledDeliveries(ctx, LOST_JOB_AFTER_MS);
-  return { published: due.length, closed: closing.length, requeued };
+  return { published: due.length, closed: closing.length, requeued, resumed };
+}
+
+/** A channel paused for a refused token resumes as soon as a different token is configured; its waiting deliveries go at once. */
+async function resumeReauthorisedChannels(ctx: AppContext): Promise<string[]> {
+  const paused = await ctx.store.db.selectFrom('channel_states').selectAll().where('status', '=', 'needs_reauth').execute();
+  const resumed: string[] = [];
+  for (const state of paused) {
+    if (state.credential_fingerprint === credentialFingerprint(ctx.secrets, state.channel as ChannelName)) continue;
+    await resumeChannel(ctx, state.channel);
+    ctx.log.info({ channel: state.channel }, `${state.channel}: new credentials are set; resuming its deliveries`);
+    const waiting = await ctx.store.db.selectFrom('deliveries').select('id').where('channel', '=', state.channel).where('status', 'in', ['waiting', 'publishing', 'retrying', 'published']).execute();
+    for (const d of waiting) await requestSync(ctx, d.id, state.channel as ChannelName);
+    resumed.push(state.channel);
+  }
+  return resumed;
 }
