@@ -1,5 +1,10 @@
 import type { AppContext } from '../src/app/context.js';
 import type { ProcessorMap } from '../src/queues/worker-pool.js';
+import { inquiriesMaintain } from './inquiries-maintain.js';
+import { inquiryEscalate, inquiryRemind } from './inquiry-deadline.js';
+import { inquiryHide } from './inquiry-hide.js';
+import { inquiryReply } from './inquiry-reply.js';
+import { inquiryTriage } from './inquiry-triage.js';
 import { publishDelivery } from './publish-delivery.js';
 import { scheduleTick } from './schedule-tick.js';
 import { sourcePoll } from './source-poll.js';
@@ -16,5 +21,11 @@ export function createProcessors(ctx: AppContext): ProcessorMap {
     'publish.facebook': publish,
     'publish.youtube': publish,
     'publish.discord': publish,
+    'inquiry.triage': inquiryTriage(ctx),
+    'inquiry.reply': inquiryReply(ctx),
+    'inquiry.hide': inquiryHide(ctx),
+    'inquiry.remind': inquiryRemind(ctx),
+    'inquiry.escalate': inquiryEscalate(ctx),
+    'inquiries.maintain': inquiriesMaintain(ctx),
   };
 }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { isQueueName, QUEUE_NAMES, type QueueName } from '../queues/registry.js';
 import { reportError, UsageError } from './errors.js';
 import { registerOutreachCommands } from './outreach-commands.js';
+import { registerInquiryCommands } from './inquiries-commands.js';
 
 // Commands import what they need when they run, so `--help` and typos answer at once.
 const program = new Command('ontact')
@@ -70,6 +71,7 @@ program
   });
 
 registerOutreachCommands(program);
+registerInquiryCommands(program);
 
 function parseQueues(value: string | undefined): QueueName[] | undefined {
   if (value === undefined) return undefined;

@@ -47,7 +47,7 @@ async function resumeReauthorisedChannels(ctx: AppContext): Promise<string[]> {
     if (state.credential_fingerprint === credentialFingerprint(ctx.secrets, state.channel as ChannelName)) continue;
     await resumeChannel(ctx, state.channel);
     ctx.log.info({ channel: state.channel }, `${state.channel}: new credentials are set; resuming its deliveries`);
-    const waiting = await ctx.store.db.selectFrom('deliveries').select('id').where('channel', '=', state.channel).where('status', 'in', ['waiting', 'publishing', 'retrying', 'published']).execute();
+    const waiting = await ctx.store.db.selectFrom('deliveries').select('id').where('channel', '=', state.channel).where('status', 'in', ['waiting', 'publishing', 'retrying']).execute();
     for (const d of waiting) await requestSync(ctx, d.id, state.channel as ChannelName);
     resumed.push(state.channel);
   }

@@ -73,7 +73,7 @@ export interface DeliveryTable {
   idempotency_key: string;
   status: Generated<DeliveryStatus>;
   desired_version: number;
-  desired_state: Generated<'open' | 'closed' | 'removed'>;
+  desired_state: Generated<'open' | 'closed' | 'cancelled' | 'removed'>;
   platform_id: string | null;
   platform_url: string | null;
   published_version: number | null;

@@ -76,7 +76,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       status text not null default 'pending'
         check (status in ('pending', 'publishing', 'published', 'retrying', 'waiting', 'failed', 'cancelled', 'removed')),
       desired_version integer not null,
-      desired_state text not null default 'open' check (desired_state in ('open', 'closed', 'removed')),
+      desired_state text not null default 'open' check (desired_state in ('open', 'closed', 'cancelled', 'removed')),
       platform_id text,
       platform_url text,
       published_version integer,
