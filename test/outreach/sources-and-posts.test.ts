@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/app/context.js';
+import { pollSource } from '../../src/outreach/poll-source.js';
+import { approvePost, cancelPost, createPost, getPost, PostActionError, retryPost } from '../../src/outreach/posts.js';
+import { nextSlotFor } from '../../src/outreach/schedule-post.js';
+import { syncDelivery } from '../../src/outreach/sync-delivery.js';
+import { kstDate } from '../../src/time/kst.js';
+import { startWork24Emulator, type Work24Emulator } from '../emulators/work24.js';
+import { runCli } from '../helpers/cli.js';
+import { openTestContext, testConfig } from '../helpers/context.js';
+import { sharedPath } from '../helpers/shared.js';
+
+let emulator: Work24Emulator;
+let failing = false;
+let t: ReturnType<typeof testConfig>;
+let opened: Awaited<ReturnType<typeof openTestContext>>;
+let ctx: AppContext;
+
+beforeAll(async () => {
+  emulator = await startWork24Emulator({ override: () => (failing ? { status: 503, body: 'Service Unavailable', contentType: 'text/plain' } : undefined) });
+  t = testConfig({
+    env: { WORK24_JOBS_AUTH_KEY: emulator.jobsAuthKey },
+    local: [
+      'sources:',
+      '  - { name: wanju-jobs, type: work24-jobs, regions: ["52710"], intervalMinutes: 30, maxFailures: 3, baseUrl: "' + emulator.jobsUrl + '" }',
+      '  - { name: jeonbuk-training, type: work24-training, areas: ["52"], startWindowDays: 30, intervalMinutes: 60, baseUrl: "' + emulator.trainingUrl + '" }',
+      '',
+    ].join('\n'),
+  });
+  opened = await openTestContext(t);
+  ctx = opened.ctx;
+});
+
+afterAll(async () => {
+  await opened?.close();
+  await emulator?.close();
+  await t?.cleanup();
+});
+
+/** Runs a delivery's sync in this process, as a publish worker would. */
+async function syncAll(postId: number) {
+  const { deliveries } = await getPost(ctx, postId);
+  for (const d of deliveries) await syncDelivery(ctx, d.id, { attemptsMade: 0, maxAttempts: 3 }).catch(() => undefined);
+}
+
+describe('sources', () => {
+  it('reports a source whose key is not set as not configured, not as a failure', async () => {
+    const outcome = await pollSource(ctx, 'jeonbuk-training');
+    expect(outcome).toEqual({ status: 'not-configured', reason: 'not configured: WORK24_TRAINING_AUTH_KEY is not set' });
+    expect(await ctx.store.db.selectFrom('source_states').selectAll().where('name', '=', 'jeonbuk-training').executeTakeFirst()).toBeUndefined();
+  });
+
+  it('backs a failing source off exponentially and flags it for staff after maxFailures, keeping the last error', async () => {
+    failing = true;
+    const first = await pollSource(ctx, 'wanju-jobs', { force: true });
+    expect(first).toMatchObject({ status: 'failed', failures: 1, flagged: false });
+    const backingOff = await pollSource(ctx, 'wanju-jobs');
+    expect(backingOff.status).toBe('backing-off');
+    const s1 = await ctx.store.db.selectFrom('source_states').selectAll().where('name', '=', 'wanju-jobs').executeTakeFirstOrThrow();
+    await pollSource(ctx, 'wanju-jobs', { force: true });
+    const s2 = await ctx.store.db.selectFrom('source_states').selectAll().where('name', '=', 'wanju-jobs').executeTakeFirstOrThrow();
+    const gap = (s: typeof s1) => s.next_poll_at!.getTime() - s.last_polled_at!.getTime();
+    expect(gap(s1)).toBe(30 * 60_000);
+    expect(gap(s2)).toBe(60 * 60_000);
+    const third = await pollSource(ctx, 'wanju-jobs', { force: true });
+    expect(third).toMatchObject({ status: 'failed', failures: 3, flagged: true });
+    const s3 = await ctx.store.db.selectFrom('source_states').selectAll().where('name', '=', 'wanju-jobs').executeTakeFirstOrThrow();
+    expect(s3.flagged_at).not.toBeNull();
+    expect(s3.last_error).toContain('503');
+    expect(s3.last_error).not.toContain(emulator.jobsAuthKey);
+
+    failing = false;
+    const recovered = await pollSource(ctx, 'wanju-jobs', { force: true });
+    expect(recovered.status).toBe('ok');
+    const s4 = await ctx.store.db.selectFrom('source_states').selectAll().where('name', '=', 'wanju-jobs').executeTakeFirstOrThrow();
+    expect(s4).toMatchObject({ consecutive_failures: 0, flagged_at: null, last_error: null });
+  });
+});
+
+describe('staff posts', () => {
+  it('moves a slot that falls on a public holiday to the next working slot', async () => {
+    // Thursday 24 December 2026, after the 13:00 slot: Friday the 25th is 성탄절, the weekend follows.
+    const slot = await nextSlotFor(ctx, ['discord'], kstDate(2026, 12, 24, 14, 0));
+    expect(slot.toISOString()).toBe(kstDate(2026, 12, 28, 9, 0).toISOString());
+  });
+
+  it('rejects bad requests with a message that says what is wrong', async () => {
+    await expect(createPost(ctx, { text: '안내', channels: ['facebook', 'kakao'], when: 'next-slot', by: 'staff:t' })).rejects.toThrow('unknown channel "kakao"; choose from facebook, youtube, discord');
+    await expect(createPost(ctx, { text: '   ', channels: ['discord'], when: 'next-slot', by: 'staff:t' })).rejects.toThrow('the post text is empty');
+    await expect(createPost(ctx, { text: '안내', channels: ['discord'], when: { at: new Date('2020-01-01T00:00:00Z') }, by: 'staff:t' })).rejects.toThrow('in the past');
+    await expect(createPost(ctx, { itemId: 999_999, channels: ['discord'], when: 'next-slot', by: 'staff:t' })).rejects.toBeInstanceOf(PostActionError);
+  });
+
+  it('keeps a draft until approved, then publishes; cancelling marks copies 취소, and --remove deletes them', async () => {
+    const draft = await createPost(ctx, { text: '12월 취업특강 @everyone <b>필참</b>', channels: ['discord', 'youtube'], when: 'next-slot', draft: true, by: 'staff:김주무관' });
+    expect(draft.status).toBe('draft');
+    expect((await getPost(ctx, draft.id)).deliveries).toHaveLength(0);
+    const approved = await approvePost(ctx, draft.id, 'staff:박팀장', 'now');
+    expect(approved.approved_by).toBe('staff:박팀장');
+    await syncAll(draft.id);
+    const published = await getPost(ctx, draft.id);
+    expect(published.post.status).toBe('published');
+    const payloads = await ctx.store.db.selectFrom('outbox').select(['channel', 'payload']).where('idempotency_key', 'like', `post-${draft.id}-%`).execute();
+    const youtube = JSON.stringify(payloads.find((p) => p.channel === 'youtube')!.payload);
+    expect(youtube).not.toMatch(/[<>]/);
+    const discord = payloads.find((p) => p.channel === 'discord')!.payload as { embeds: { description: string }[] };
+    expect(discord.embeds[0]!.description).not.toContain('@everyone');
+
+    await cancelPost(ctx, draft.id, 'staff:박팀장');
+    await syncAll(draft.id);
+    const cancelled = await getPost(ctx, draft.id);
+    expect(cancelled.post.status).toBe('cancelled');
+    expect(cancelled.deliveries.every((d) => d.published_state === 'cancelled')).toBe(true);
+    const updates = await ctx.store.db.selectFrom('outbox').select('payload').where('operation', '=', 'update').where('idempotency_key', 'like', `post-${draft.id}-%`).execute();
+    expect(updates).toHaveLength(2);
+    expect(JSON.stringify(updates)).toContain('[취소]');
+
+    const other = await createPost(ctx, { text: '삭제할 공지', channels: ['discord'], when: 'now', by: 'staff:t' });
+    await syncAll(other.id);
+    await cancelPost(ctx, other.id, 'staff:t', { remove: true });
+    await syncAll(other.id);
+    const removed = await getPost(ctx, other.id);
+    expect(removed.deliveries[0]!.status).toBe('removed');
+    expect(await ctx.store.db.selectFrom('outbox').select('operation').where('idempotency_key', '=', `post-${other.id}-discord:remove`).execute()).toEqual([{ operation: 'remove' }]);
+  });
+
+  it('cancels a scheduled post before it goes out without making any delivery', async () => {
+    const post = await createPost(ctx, { text: '취소될 예정 공지', channels: ['facebook'], when: 'next-slot', by: 'staff:t' });
+    const cancelled = await cancelPost(ctx, post.id, 'staff:t');
+    expect(cancelled.status).toBe('cancelled');
+    expect((await getPost(ctx, post.id)).deliveries).toHaveLength(0);
+    await expect(retryPost(ctx, post.id, 'staff:t')).rejects.toThrow('no failed or waiting delivery');
+  });
+});
+
+describe('the CLI', () => {
+  const env = () => ({
+    DATABASE_URL: t.config.database.url!,
+    DATABASE_SCHEMA: t.config.database.schema!,
+    REDIS_URL: t.config.redis.url,
+    ONTACT_REDIS_PREFIX: t.config.redis.prefix,
+  });
+
+  it('imports a fixture, lists its posts in KST, and previews one per channel', async () => {
+    const imported = await runCli(['sources', 'import', sharedPath('fixtures', 'work24', 'jobs-wanju-p1.xml'), '--region', '52710'], env());
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toMatch(/jobs-wanju-p1\.xml \(work24-jobs\): 6 item\(s\): 6 new, 0 changed, 0 unchanged; 6 post\(s\) planned/);
+    const list = await runCli(['posts', 'list', '--status', 'scheduled'], env());
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/scheduled +20\d\d-\d\d-\d\d (09|13):00 KST +facebook,discord +\[봉동\] 자동차부품 생산직/);
+    const id = /^(\d+) +scheduled/m.exec(list.stdout)![1]!;
+    const preview = await runCli(['render', 'post', id, '--channel', 'youtube'], env());
+    expect(preview.code).toBe(0);
+    const youtube = JSON.parse(preview.stdout.replace(/^── youtube ──\n/, '')) as { title: string; description: string };
+    expect([...youtube.title].length).toBeLessThanOrEqual(100);
+    expect(youtube.description).toContain('063-000-0000');
+
+    const bad = await runCli(['posts', 'create', '--text', '안내', '--channels', 'facebook,kakao'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('ontact: unknown channel "kakao"; choose from facebook, youtube, discord');
+    const missing = await runCli(['posts', 'show', '424242'], env());
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe('ontact: post 424242 does not exist');
+  });
+});
