@@ -7,7 +7,9 @@ import { CHANNEL_NAMES } from '../config/schema.js';
 import { probeRedis, readRedisFacts, whenReady, MIN_REDIS_VERSION } from '../queues/redis.js';
 import { QUEUE_NAMES, type QueueName } from '../queues/registry.js';
 import { WorkerPool, type ProcessorMap } from '../queues/worker-pool.js';
+import { sourceEnv } from '../outreach/poll-source.js';
 import { installSchedulers } from '../outreach/schedulers.js';
+import { sourceReadiness } from '../sources/config.js';
 import { scheduleInquiryMaintenance } from '../inquiries/retention.js';
 import { buildServer } from '../web/server.js';
 import type { AppContext } from './context.js';
@@ -77,6 +79,11 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
     const readiness = channelReadiness(config, loaded.secrets, channel);
     if (!readiness.enabled) log.info({ channel }, `${channel}: disabled in configuration`);
     else if (!readiness.live) log.info({ channel, missing: readiness.missing }, `${channel}: dry-run (posts go to the outbox, nothing is sent)`);
+  }
+
+  for (const source of config.sources) {
+    const readiness = sourceReadiness(source, sourceEnv(ctx));
+    if (!readiness.configured) log.info({ source: source.name }, `source ${source.name}: ${readiness.reason}; it is skipped until the key is set`);
   }
 
   const running: RunningApp = { ctx, stop: async () => undefined };
