@@ -165,5 +165,41 @@ export function createFacebookChannel(options: FacebookChannelOptions): Channel 
         }
       });
     },
+
+    async reply(request, signal) {
+      const text = request.text.normalize('NFC');
+      if (request.to.channel === 'facebook_comment') {
+        if (request.visibility === 'public') return { platformId: await graph(() => client.replyToComment(request.to.platformId, text, signal)) };
+        const sent = await graph(() => client.privateReply(request.to.platformId, text, signal));
+        return { platformId: sent.messageId };
+      }
+      if (request.to.channel !== 'facebook_message') {
+        throw new ChannelError('facebook', 'permanent', `Facebook cannot answer a ${request.to.channel} inquiry`);
+      }
+      const tag = messagingTag(request.lastInboundAt, new Date());
+      const sent = await graph(() => client.sendMessage(request.to.authorId, text, tag ? { tag } : {}, signal));
+      return { platformId: sent.messageId };
+    },
+
+    async hide(request, signal) {
+      await graph(() => client.hideComment(request.platformId, true, signal));
+    },
   };
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * Messenger's rules for a Page answering a person: a standard reply within 24 hours of their
+ * last message, a human agent's reply (HUMAN_AGENT tag) within 7 days, nothing after that.
+ */
+export function messagingTag(lastInboundAt: Date, now: Date): 'HUMAN_AGENT' | null {
+  const age = now.getTime() - lastInboundAt.getTime();
+  if (age <= DAY_MS) return null;
+  if (age <= 7 * DAY_MS) return 'HUMAN_AGENT';
+  throw new ChannelError(
+    'facebook',
+    'permanent',
+    `the citizen's last Messenger message was ${Math.floor(age / DAY_MS)} days ago; Facebook lets a Page answer only within 7 days (마지막 메시지 후 7일이 지나 Messenger로 답할 수 없습니다). Call them, or wait for them to write again.`,
+  );
 }
