@@ -11,6 +11,7 @@ import { sourceEnv } from '../outreach/poll-source.js';
 import { installSchedulers } from '../outreach/schedulers.js';
 import { sourceReadiness } from '../sources/config.js';
 import { scheduleInquiryMaintenance } from '../inquiries/retention.js';
+import { facebookWebhookRoutes } from '../web/facebook-webhook.js';
 import { buildServer } from '../web/server.js';
 import type { AppContext } from './context.js';
 import { openContext } from './open-context.js';
@@ -103,7 +104,7 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
       log.info({ role: 'gateway' }, 'gateway: no chat gateway is configured; nothing to connect');
     }
     if (roles.includes('web')) {
-      running.web = await buildServer(ctx);
+      running.web = await buildServer(ctx, [facebookWebhookRoutes(ctx)]);
       running.url = await running.web.listen({ host: config.web.host, port: config.web.port });
     }
   } catch (error) {

@@ -21,4 +21,14 @@ export async function installSchedulers(ctx: AppContext): Promise<void> {
   for (const scheduler of await ingest.getJobSchedulers(0, -1)) {
     if (scheduler.key.startsWith(SOURCE_SCHEDULER_PREFIX) && !wanted.has(scheduler.key)) await ingest.removeJobScheduler(scheduler.key);
   }
+
+  const maintenance = ctx.queues.queue('maintenance');
+  if (!ctx.channels.get('facebook').describe().dryRun) {
+    await maintenance.upsertJobScheduler(FACEBOOK_SWEEP_SCHEDULER, { every: FACEBOOK_SWEEP_EVERY_MS }, { name: 'facebook.sweep', data: {} });
+  } else {
+    await maintenance.removeJobScheduler(FACEBOOK_SWEEP_SCHEDULER);
+  }
 }
+
+const FACEBOOK_SWEEP_SCHEDULER = 'facebook-sweep';
+export const FACEBOOK_SWEEP_EVERY_MS = 10 * 60_000;
