@@ -1,4 +1,5 @@
 import { WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChannelName, Config } from '../config/schema.js';
 import { createRedis } from './redis.js';
@@ -112,6 +113,8 @@ export class WorkerPool {
         for (const worker of this.workers) worker.cancelAllJobs('shutdown');
         await finished;
       }
+      // BullMQ never closes a connection it was handed; left open, each would keep the process alive.
+      for (const worker of this.workers) (worker.opts.connection as Redis).disconnect();
     })();
     return this.closing;
   }
