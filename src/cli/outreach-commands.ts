@@ -157,6 +157,7 @@ export function registerOutreachCommands(program: Command): void {
           `  what:      ${clip(itemTitle ?? post.title ?? post.body, 80)}`,
           `  when:      ${kst(post.scheduled_at)}`,
           `  channels:  ${post.channels.join(', ')}`,
+          ...(post.note ? [`  note:      ${post.note}`] : []),
           `  created:   ${kst(post.created_at)} by ${post.created_by}${post.approved_by ? `; approved by ${post.approved_by} ${kst(post.approved_at)}` : ''}`,
         ];
         if (deliveries.length) {

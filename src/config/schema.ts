@@ -102,6 +102,8 @@ export const configSchema = z.strictObject({
     dailyCap: z.strictObject({ facebook: positiveInt.default(6), youtube: positiveInt.default(2), discord: positiveInt.default(12) }).prefault({}),
     /** First matching rule wins; items matching none are stored but not posted. */
     rules: z.array(postingRuleSchema).default([]),
+    /** Automatic posts are scheduled at most this many days ahead; beyond that they wait as drafts. */
+    maxDaysAhead: positiveInt.max(365).default(14),
     /** How often the scheduler looks for due posts and passed deadlines. */
     tickSeconds: positiveInt.max(3600).default(30),
   }).prefault({}),

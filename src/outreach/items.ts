@@ -3,7 +3,7 @@ import { contentHash } from '../content/fingerprint.js';
 import type { ContentItemDraft } from '../content/types.js';
 import { propagatePostChange } from './deliveries.js';
 import { matchPostingRule } from './rules.js';
-import { nextSlotFor } from './schedule-post.js';
+import { nextFreeSlot } from './schedule-post.js';
 
 export interface IngestSummary {
   created: number;
@@ -106,16 +106,22 @@ export async function planPostForItem(ctx: AppContext, itemId: number, now: Date
   const item = await ctx.store.db.selectFrom('content_items').select(['id', 'kind', 'source', 'region']).where('id', '=', itemId).executeTakeFirstOrThrow();
   const rule = matchPostingRule(ctx.config.posting, item);
   if (!rule) return null;
-  const scheduledAt = rule.approval ? null : await nextSlotFor(ctx, rule.channels, now);
+  const scheduledAt = rule.approval ? null : await nextFreeSlot(ctx, rule.channels, now);
+  const note = rule.approval
+    ? '승인 필요 (posting rule asks for approval)'
+    : scheduledAt === null
+      ? `no free slot within ${ctx.config.posting.maxDaysAhead} days under the daily cap; approve it to publish`
+      : null;
   const post = await ctx.store.db
     .insertInto('posts')
     .values({
       item_id: item.id,
       kind: item.kind,
       channels: JSON.stringify(rule.channels),
-      status: rule.approval ? 'draft' : 'scheduled',
+      status: scheduledAt ? 'scheduled' : 'draft',
       scheduled_at: scheduledAt,
       rule: rule.name,
+      note,
       created_by: 'system:rules',
       updated_at: now,
     })

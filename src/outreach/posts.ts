@@ -162,7 +162,7 @@ async function getPostRow(ctx: AppContext, postId: number): Promise<PostRow> {
 
 async function resolveWhen(ctx: AppContext, when: When, channels: ChannelName[]): Promise<Date> {
   if (when === 'now') return new Date();
-  if (when === 'next-slot') return nextSlotFor(ctx, channels);
+  if (when === 'next-slot') return nextSlotFor(ctx);
   if (when.at.getTime() < Date.now() - 60_000) throw new PostActionError('the time given is in the past');
   return when.at;
 }

@@ -1,21 +1,26 @@
-import { sql } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
-import { nextSlotWithinCap } from '../schedule/slots.js';
+import { nextSlot, slotsOnDay } from '../schedule/slots.js';
 import { kstDayKey, startOfKstDay } from '../time/kst.js';
 import { holidayCalendar } from './calendar.js';
 
+const DAY_MS = 24 * 60 * 60_000;
+
 /**
  * The next publishing slot after `after` on which every one of `channels` is still under its
- * daily cap, counting posts already scheduled or published on each KST day.
+ * daily cap, counting automatic posts already scheduled or published on each KST day; null when
+ * none is free within `posting.maxDaysAhead` days (a backlog should wait for staff, not be
+ * scheduled months ahead).
  */
-export async function nextSlotFor(ctx: AppContext, channels: readonly ChannelName[], after: Date = new Date()): Promise<Date> {
+export async function nextFreeSlot(ctx: AppContext, channels: readonly ChannelName[], after: Date = new Date()): Promise<Date | null> {
+  const horizon = new Date(after.getTime() + ctx.config.posting.maxDaysAhead * DAY_MS);
   const rows = await ctx.store.db
     .selectFrom('posts')
     .select(['scheduled_at', 'channels'])
     .where('scheduled_at', '>=', startOfKstDay(after))
+    .where('scheduled_at', '<=', horizon)
     .where('status', 'not in', ['draft', 'cancelled'])
-    .where(sql<boolean>`rule is not null`)
+    .where('rule', 'is not', null)
     .execute();
   const perDay = new Map<string, Map<string, number>>();
   for (const row of rows) {
@@ -28,5 +33,18 @@ export async function nextSlotFor(ctx: AppContext, channels: readonly ChannelNam
   const { dailyCap, slots } = ctx.config.posting;
   // One cap across the post's channels: the day is full once any of its channels is full.
   const fullness = (day: string) => Math.max(0, ...channels.map((c) => (perDay.get(day)?.get(c) ?? 0) / dailyCap[c]));
-  return nextSlotWithinCap(after, slots, holidayCalendar(), { cap: 1, countOnDay: (day) => (fullness(day) >= 1 ? 1 : 0) });
+  const calendar = holidayCalendar();
+  for (let cursor = after; ; ) {
+    const slot = nextSlot(cursor, slots, calendar);
+    if (slot > horizon) return null;
+    const day = kstDayKey(slot);
+    if (fullness(day) < 1) return slot;
+    // The day is full: skip past its last slot.
+    cursor = slotsOnDay(day, slots, calendar).at(-1) ?? slot;
+  }
+}
+
+/** The next slot for a staff post: staff decide what goes out, so the automatic posts' daily cap does not bind them. */
+export function nextSlotFor(ctx: Pick<AppContext, 'config'>, after: Date = new Date()): Date {
+  return nextSlot(after, ctx.config.posting.slots, holidayCalendar());
 }

@@ -57,6 +57,8 @@ export interface PostTable {
   version: Generated<number>;
   scheduled_at: Timestamp | null;
   rule: string | null;
+  /** Why the post is where it is, for staff (e.g. it waits as a draft because no slot was free). */
+  note: string | null;
   created_by: string;
   created_at: CreatedAt;
   updated_at: Timestamp;

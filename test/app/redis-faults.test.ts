@@ -31,7 +31,7 @@ describe('start-up failures', () => {
   it('lists every configuration problem at once and starts nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ontact-badconfig-'));
     const file = join(dir, 'local.yaml');
-    writeFileSync(file, 'web:\n  port: "여덟"\n  colour: blue\nsources:\n  - 1\ncenter:\n  phone: null\n');
+    writeFileSync(file, 'web:\n  port: "여덟"\n  colour: blue\ncenter:\n  phone: null\n');
     const result = await runCli(['start'], { ONTACT_CONFIG: file, ONTACT_DATA_DIR: join(dir, 'data') });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('configuration is invalid (3 problems)');

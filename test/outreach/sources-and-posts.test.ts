@@ -4,7 +4,8 @@ import { pollSource } from '../../src/outreach/poll-source.js';
 import { approvePost, cancelPost, createPost, getPost, PostActionError, retryPost } from '../../src/outreach/posts.js';
 import { nextSlotFor } from '../../src/outreach/schedule-post.js';
 import { syncDelivery } from '../../src/outreach/sync-delivery.js';
-import { kstDate } from '../../src/time/kst.js';
+import { kstDate, kstDayKey } from '../../src/time/kst.js';
+import { ingestItems } from '../../src/outreach/items.js';
 import { startWork24Emulator, type Work24Emulator } from '../emulators/work24.js';
 import { runCli } from '../helpers/cli.js';
 import { openTestContext, testConfig } from '../helpers/context.js';
@@ -80,8 +81,46 @@ describe('sources', () => {
 describe('staff posts', () => {
   it('moves a slot that falls on a public holiday to the next working slot', async () => {
     // Thursday 24 December 2026, after the 13:00 slot: Friday the 25th is 성탄절, the weekend follows.
-    const slot = await nextSlotFor(ctx, ['discord'], kstDate(2026, 12, 24, 14, 0));
+    const slot = nextSlotFor(ctx, kstDate(2026, 12, 24, 14, 0));
     expect(slot.toISOString()).toBe(kstDate(2026, 12, 28, 9, 0).toISOString());
+  });
+
+  it('schedules a backlog only as far as the daily cap allows within maxDaysAhead; the rest waits as drafts with a note', async () => {
+    const drafts = Array.from({ length: 90 }, (_, i) => ({
+      kind: 'job' as const,
+      sourceKey: `backlog-${i}`,
+      title: `[봉동] 생산직 ${i + 1}번 공고`,
+      summary: '주5일, 2교대',
+      link: `https://www.work24.go.kr/wanted/${i}`,
+      organisation: '(주)완주정밀',
+      place: '전북 완주군 봉동읍',
+      region: '52710',
+      pay: '월급 260만원',
+      startsAt: null,
+      endsAt: null,
+      deadlineAt: null,
+      deadlineText: '채용시까지',
+      publishedAt: null,
+      extra: {},
+    }));
+    const now = new Date();
+    const summary = await ingestItems(ctx, 'backlog', drafts, now);
+    expect(summary).toMatchObject({ created: 90, postsPlanned: 90 });
+    const items = ctx.store.db.selectFrom('content_items').select('id').where('source', '=', 'backlog');
+    const posts = await ctx.store.db.selectFrom('posts').selectAll().where('item_id', 'in', items).execute();
+    const scheduled = posts.filter((p) => p.status === 'scheduled');
+    const waiting = posts.filter((p) => p.status === 'draft');
+    expect(scheduled.length).toBeGreaterThan(0);
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(scheduled.length + waiting.length).toBe(90);
+    const horizon = now.getTime() + ctx.config.posting.maxDaysAhead * 24 * 60 * 60_000;
+    expect(scheduled.every((p) => p.scheduled_at!.getTime() <= horizon)).toBe(true);
+    const perDay = new Map<string, number>();
+    for (const p of scheduled) perDay.set(kstDayKey(p.scheduled_at!), (perDay.get(kstDayKey(p.scheduled_at!)) ?? 0) + 1);
+    expect(Math.max(...perDay.values())).toBe(ctx.config.posting.dailyCap.facebook);
+    expect(waiting.every((p) => p.note?.includes('no free slot within 14 days'))).toBe(true);
+    // The backlog would fill every slot the later tests expect to find free.
+    await ctx.store.db.deleteFrom('posts').where('item_id', 'in', items).execute();
   });
 
   it('rejects bad requests with a message that says what is wrong', async () => {

@@ -58,6 +58,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       version integer not null default 1,
       scheduled_at timestamptz,
       rule text,
+      note text,
       created_by text not null,
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now(),
