@@ -5,6 +5,7 @@ import { inquiryEscalate, inquiryRemind } from './inquiry-deadline.js';
 import { inquiryHide } from './inquiry-hide.js';
 import { inquiryReply } from './inquiry-reply.js';
 import { inquiryTriage } from './inquiry-triage.js';
+import { facebookSweep } from './facebook-sweep.js';
 import { publishDelivery } from './publish-delivery.js';
 import { scheduleTick } from './schedule-tick.js';
 import { sourcePoll } from './source-poll.js';
@@ -21,6 +22,7 @@ export function createProcessors(ctx: AppContext): ProcessorMap {
     'publish.facebook': publish,
     'publish.youtube': publish,
     'publish.discord': publish,
+    'facebook.sweep': facebookSweep(ctx),
     'inquiry.triage': inquiryTriage(ctx),
     'inquiry.reply': inquiryReply(ctx),
     'inquiry.hide': inquiryHide(ctx),

@@ -45,6 +45,8 @@ export const inquiriesConfigSchema = z
     reminderAt: z.number().gt(0).lt(1).default(0.75),
     /** Send the citizen an automatic "received" reply, once per conversation. */
     acknowledge: z.boolean().default(true),
+    /** Topics answered privately even when asked in a public comment (a public note says so). */
+    privateTopics: z.array(z.enum(TOPIC_NAMES)).default(['benefits', 'complaint']),
     /** Ask the channel to hide a public comment that shows personal data. */
     hidePublicPersonalData: z.boolean().default(true),
     retention: z

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 
 /**
- * Where an inquiry came from. Public channels (comments) are seen by everyone, so personal data
- * in them is flagged for hiding; private ones (messages, phone, visits) are not.
+ * Where an inquiry came from. Public channels (comments, and messages in the Discord server,
+ * which every member reads) are seen by others, so personal data in them is flagged for hiding;
+ * private ones (messages, phone, visits) are not.
  */
 export const INBOUND_CHANNELS = ['facebook_comment', 'facebook_message', 'youtube_comment', 'discord', 'phone', 'walk_in'] as const;
 export type InboundChannel = (typeof INBOUND_CHANNELS)[number];
-export const PUBLIC_CHANNELS: ReadonlySet<InboundChannel> = new Set(['facebook_comment', 'youtube_comment']);
+export const PUBLIC_CHANNELS: ReadonlySet<InboundChannel> = new Set(['facebook_comment', 'youtube_comment', 'discord']);
 
 /**
  * The one intake contract every channel delivers: a normalised inbound event. It is stored

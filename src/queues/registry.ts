@@ -41,6 +41,8 @@ export interface JobPayloads {
   'publish.facebook': { deliveryId: number };
   'publish.youtube': { deliveryId: number };
   'publish.discord': { deliveryId: number };
+  /** Read recent comments on Ontact's own Facebook posts, catching what a missed webhook would lose. */
+  'facebook.sweep': Record<string, never>;
   /** Classify, route and set the deadline of one stored inquiry (then acknowledge it). */
   'inquiry.triage': { inquiryId: number };
   /** Deliver one reply (an acknowledgement or a counselor's answer) through its channel. */
@@ -62,6 +64,7 @@ export const JOB_QUEUES: { [N in JobName]: QueueName } = {
   'publish.facebook': 'publish-facebook',
   'publish.youtube': 'publish-youtube',
   'publish.discord': 'publish-discord',
+  'facebook.sweep': 'maintenance',
   'inquiry.triage': 'triage',
   'inquiry.reply': 'replies',
   'inquiry.hide': 'replies',

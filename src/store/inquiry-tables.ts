@@ -93,7 +93,8 @@ export interface InquiryReplyTable {
   id: Generated<number>;
   inquiry_id: number;
   conversation_id: number;
-  kind: 'ack' | 'answer';
+  /** `notice`: the short public note under a comment whose answer went privately. */
+  kind: 'ack' | 'answer' | 'notice';
   author: string;
   text: string;
   canned: string | null;

@@ -92,7 +92,12 @@ export async function migrateStore(store: Store, schema?: string): Promise<Migra
     provider: { getMigrations: async () => migrations },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const result = await migrator.migrateToLatest();
+  let result = await migrator.migrateToLatest();
+  // Kysely's introspector reads every schema's tables; another schema dropped at that moment
+  // (another Ontact database, a test tearing down) fails it with "schema … does not exist".
+  for (let retry = 0; retry < 3 && (result.error as { code?: string } | undefined)?.code === '3F000'; retry++) {
+    result = await migrator.migrateToLatest();
+  }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed: ${(result.error as Error).message ?? String(result.error)}`, { cause: result.error });

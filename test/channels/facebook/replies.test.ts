@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRoles, type RunningApp } from '../../../src/app/run.js';
+import { replyToInquiry } from '../../../src/inquiries/replies.js';
+import { createLogger } from '../../../src/log.js';
+import { createPost, getPost } from '../../../src/outreach/posts.js';
+import { FACEBOOK_WEBHOOK_PATH } from '../../../src/web/facebook-webhook.js';
+import { startGraphEmulator, type GraphEmulator } from '../../emulators/graph.js';
+import { testConfig, waitFor } from '../../helpers/context.js';
+
+let graph: GraphEmulator;
+let t: ReturnType<typeof testConfig>;
+let app: RunningApp;
+let webhookUrl: string;
+let ourPostId: string;
+
+beforeAll(async () => {
+  graph = await startGraphEmulator();
+  t = testConfig({
+    env: {
+      FACEBOOK_PAGE_ACCESS_TOKEN: graph.accessToken,
+      FACEBOOK_APP_SECRET: graph.appSecret,
+      FACEBOOK_PAGE_ID: graph.pageId,
+      FACEBOOK_GRAPH_URL: graph.origin,
+    },
+  });
+  app = await runRoles({ loaded: t, log: createLogger('silent'), roles: ['web', 'worker'], queues: ['publish-facebook', 'triage', 'replies', 'deadlines', 'maintenance'] });
+  webhookUrl = `${app.url}${FACEBOOK_WEBHOOK_PATH}`;
+  const post = await createPost(app.ctx, { text: '신중년 재취업 상담 주간 안내', channels: ['facebook'], when: 'now', by: 'staff:test' });
+  await waitFor('our post on the Page', async () => (await getPost(app.ctx, post.id)).deliveries[0]?.status === 'published');
+  ourPostId = (await getPost(app.ctx, post.id)).deliveries[0]!.platform_id!;
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await graph?.close();
+  await t?.cleanup();
+});
+
+const inquiryFor = async (platformId: string) =>
+  app.ctx.store.db
+    .selectFrom('inquiries')
+    .innerJoin('inbound_events', 'inbound_events.id', 'inquiries.inbound_event_id')
+    .selectAll('inquiries')
+    .where('inbound_events.platform_id', '=', platformId)
+    .executeTakeFirst();
+
+describe('answering Facebook inquiries', () => {
+  it('masks a phone number in a comment, hides the comment, acknowledges it, and answers privately with a public note', async () => {
+    const comment = graph.addUserComment(ourPostId, { fromId: '9101', fromName: '최순자', message: '실업급여 신청 도와주세요 제 번호 010-2345-6789 로 연락 부탁드려요' });
+    expect((await graph.deliverWebhook(webhookUrl, graph.commentWebhook(comment, 'add'))).status).toBe(200);
+
+    const triaged = await waitFor('the inquiry to be triaged', async () => {
+      const row = await inquiryFor(comment.id);
+      return row?.triaged_at ? row : undefined;
+    });
+    expect(triaged.masked_text).toContain('010-****-6789');
+    expect(triaged.masked_text).not.toContain('2345');
+    expect(triaged.exposed_personal_data).toBe(true);
+
+    await waitFor('the comment to be hidden on the Page', () => graph.comment(comment.id)?.hidden === true);
+    const ack = await waitFor('the acknowledgement under the comment', () =>
+      graph.comments(ourPostId).find((c) => c.parentId === comment.id && c.from.id === graph.pageId && c.message.includes('잘 받았습니다')),
+    );
+    expect(ack.message).not.toContain('2345');
+
+    const counselor = triaged.assignee ?? 'kim.minji';
+    await replyToInquiry(app.ctx, { inquiryId: triaged.id, as: counselor, text: '최순자님, 실업급여는 고용24에서 온라인으로 신청하실 수 있습니다. 내일 오전에 전화드리겠습니다.' });
+    const privateAnswer = await waitFor('the private reply', () => graph.sentMessages.find((m) => m.text.includes('고용24에서 온라인으로')));
+    expect(privateAnswer.recipient).toMatchObject({ comment_id: comment.id });
+    await waitFor('the public note under the comment', () =>
+      graph.comments(ourPostId).find((c) => c.parentId === comment.id && c.message.includes('메시지(비공개)로 보내 드렸습니다')),
+    );
+    expect(graph.comments(ourPostId).some((c) => c.message.includes('고용24에서 온라인으로'))).toBe(false);
+    const answered = await waitFor('the inquiry to be answered', async () => {
+      const row = await inquiryFor(comment.id);
+      return row?.status === 'answered' ? row : undefined;
+    });
+    expect(answered.first_response_at).not.toBeNull();
+  });
+
+  it('refuses to answer a Messenger message more than 7 days old and tells the counselor why', async () => {
+    const realNow = graph.now();
+    graph.setNow(new Date(Date.now() - 8 * 24 * 60 * 60_000));
+    const message = graph.receiveUserMessage('9102', { text: '지난주 상담 예약 건으로 문의드립니다' });
+    graph.setNow(realNow);
+    expect((await graph.deliverWebhook(webhookUrl, message.payload)).status).toBe(200);
+    const inquiry = await waitFor('the message inquiry to be triaged', async () => {
+      const row = await inquiryFor(message.mid);
+      return row?.triaged_at ? row : undefined;
+    });
+    const before = graph.sentMessages.length;
+    const outcome = await replyToInquiry(app.ctx, { inquiryId: inquiry.id, as: inquiry.assignee ?? 'kim.minji', text: '예약은 다음 주 화요일로 잡혀 있습니다.' });
+    const reply = await waitFor('the reply to be refused', async () => {
+      const row = await app.ctx.store.db.selectFrom('inquiry_replies').selectAll().where('id', '=', outcome.replyId).executeTakeFirstOrThrow();
+      return row.status === 'failed' ? row : undefined;
+    });
+    expect(reply.error).toContain('7 days');
+    expect(reply.sent_at).toBeNull();
+    expect(graph.sentMessages.slice(before).some((m) => m.text.includes('화요일'))).toBe(false);
+    expect((await inquiryFor(message.mid))?.status).not.toBe('answered');
+  });
+});
