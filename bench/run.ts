@@ -5,6 +5,7 @@
  * job. Runs against the PostgreSQL and Redis the test suite uses, on a schema and key prefixes
  * of its own that are removed afterwards; `--pglite` adds the embedded store.
  */
+import { table } from '../src/cli/format.js';
 import { execFile } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -146,20 +147,8 @@ function errorsNote(result: IngestResult): string {
   return result.itemErrors === 0 ? 'every item read' : `${count(result.itemErrors)} item problems reported`;
 }
 
-function printTable(header: string[], body: string[][]): void {
-  const all = [header, ...body];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
-  const line = (r: string[]): string => r.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - width(c))).join('  ').trimEnd();
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of body) console.log(line(r));
-}
-
-/** Columns line up in a terminal: Hangul and other wide characters take two cells. */
-function width(text: string): number {
-  let cells = 0;
-  for (const ch of text) cells += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
-  return cells;
-}
-
 await main();
+
+function printTable(header: string[], body: string[][]): void {
+  console.log(table(header, body, { rule: true }));
+}

@@ -2,6 +2,7 @@
  * Scores triage and personal-data detection on the labelled development set:
  * `npx tsx bench/triage.ts [path/to/set.jsonl]`.
  */
+import { table } from '../src/cli/format.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findPersonalData, PERSONAL_DATA_KINDS } from '../src/inquiries/personal-data.js';
@@ -112,17 +113,5 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function printTable(header: string[], body: string[][]): void {
-  const all = [header, ...body];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
-  const line = (r: string[]): string => r.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - width(c))).join('  ').trimEnd();
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of body) console.log(line(r));
-}
-
-/** Terminal columns: Hangul and other wide characters take two. */
-function width(s: string): number {
-  let w = 0;
-  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
-  return w;
+  console.log(table(header, body, { rule: true }));
 }

@@ -1,10 +1,12 @@
 import { formatKstCompact } from '../time/kst.js';
 
-/** A plain-text table whose columns line up for Hangul too (full-width characters count double). */
-export function table(headers: string[], rows: (string | number | null | undefined)[][]): string {
+/** A plain-text table whose columns line up for Hangul too (full-width characters count double); `rule` draws a line under the header. */
+export function table(headers: string[], rows: (string | number | null | undefined)[][], options: { rule?: boolean } = {}): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => displayWidth(r[i] ?? ''))));
-  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - displayWidth(c)))).join('  ')).join('\n');
+  const lines = cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - displayWidth(c)))).join('  ').trimEnd());
+  if (options.rule) lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  return lines.join('\n');
 }
 
 export function displayWidth(text: string): number {

@@ -11,6 +11,7 @@
  * `authKey=` masked: messages end up in logs and on the staff dashboard) and whether retrying
  * can help.
  */
+import { startDeadline } from '../net/deadline.js';
 
 export type FetchErrorKind =
   | 'invalid-url'
@@ -95,15 +96,8 @@ export async function fetchBytes(url: string, options: FetchOptions = {}): Promi
   }
 
   let current = parseHttpUrl(url);
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  const onOuterAbort = () => controller.abort();
-  if (options.signal?.aborted) controller.abort();
-  else options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const deadline = startDeadline(timeoutMs, options.signal);
+  const { controller } = deadline;
 
   const headers: Record<string, string> = {
     'user-agent': USER_AGENT,
@@ -184,7 +178,7 @@ export async function fetchBytes(url: string, options: FetchOptions = {}): Promi
     }
   } catch (err) {
     if (err instanceof FetchError) throw err;
-    if (timedOut) {
+    if (deadline.timedOut()) {
       throw new FetchError('timeout', `no complete response within ${timeoutMs} ms from ${redactUrl(current)}`, redactUrl(current), false, { cause: err });
     }
     if (options.signal?.aborted) {
@@ -192,8 +186,7 @@ export async function fetchBytes(url: string, options: FetchOptions = {}): Promi
     }
     throw new FetchError('network', `cannot reach ${redactUrl(current)}: ${describeNetworkError(err)}`, redactUrl(current), false, { cause: err });
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onOuterAbort);
+    deadline.dispose();
   }
 }
 

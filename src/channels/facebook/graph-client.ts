@@ -15,6 +15,7 @@
  * Every failure is a `GraphApiError` already classified into the channel error kinds, so the
  * delivery pipeline can tell "fix the request", "wait", "retry" and "re-authorise" apart.
  */
+import { startDeadline } from '../../net/deadline.js';
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { ChannelError, type ChannelErrorKind } from '../channel.js';
@@ -374,31 +375,22 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         kind, method, path, status: null, code: null, subcode: null, type: null, fbtraceId: null, graphMessage: null, ...extra,
       });
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onOuterAbort = () => controller.abort();
-    if (signal?.aborted) controller.abort();
-    else signal?.addEventListener('abort', onOuterAbort, { once: true });
+    const deadline = startDeadline(timeoutMs, signal);
 
     let status: number;
     let text: string;
     let responseHeaders: Headers;
     try {
-      const response = await doFetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: controller.signal, redirect: 'error' });
+      const response = await doFetch(url, { method, headers, ...(body === undefined ? {} : { body }), signal: deadline.signal, redirect: 'error' });
       status = response.status;
       responseHeaders = response.headers;
       text = await response.text();
     } catch (err) {
-      if (timedOut) throw fail('transient', `no complete response within ${timeoutMs} ms`);
+      if (deadline.timedOut()) throw fail('transient', `no complete response within ${timeoutMs} ms`);
       if (signal?.aborted) throw fail('transient', 'the request was cancelled (shutting down)');
       throw fail('transient', `cannot reach Graph: ${scrub(describeNetworkError(err))}`);
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onOuterAbort);
+      deadline.dispose();
     }
 
     let json: unknown;
