@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
 import type { JobName } from '../queues/registry.js';
+import type { DeliveryStatus } from '../store/outreach-tables.js';
 import { summarisePostStatus } from './post-status.js';
 
 export const PUBLISH_JOBS: Record<ChannelName, JobName> = {
@@ -14,11 +16,46 @@ export function deliveryKey(postId: number, channel: string): string {
 }
 
 /**
+ * Makes a due post publish: a scheduled post becomes 'publishing' and its deliveries are
+ * recorded (before any channel is called) in one statement, then each is queued. Any other post
+ * (not scheduled, or with deliveries already) goes through `materialiseDeliveries`.
+ */
+export async function publishScheduledPost(ctx: AppContext, postId: number): Promise<number[]> {
+  const now = new Date();
+  // Every channel there is, with its key and whether it runs dry; the post's own list picks from them.
+  const channels = ctx.channels.all().map((channel) => {
+    const { name, dryRun } = channel.describe();
+    return sql`(${name}::text, ${deliveryKey(postId, name)}::text, ${dryRun}::boolean)`;
+  });
+  const { rows } = await sql<{ id: number; channel: string; status: DeliveryStatus; wanted: number }>`
+    with due as (
+      update posts set status = 'publishing', updated_at = ${now}
+      where id = ${postId} and status = 'scheduled'
+      returning id, channels, version, state
+    ), inserted as (
+      insert into deliveries (post_id, channel, idempotency_key, desired_version, desired_state, dry_run, updated_at)
+      select due.id, c.channel, c.idempotency_key, due.version, due.state, c.dry_run, ${now}::timestamptz
+      from due
+      cross join jsonb_array_elements_text(due.channels) with ordinality as listed(channel, n)
+      join (values ${sql.join(channels)}) as c(channel, idempotency_key, dry_run) on c.channel = listed.channel
+      order by listed.n
+      on conflict (post_id, channel) do nothing
+      returning id, channel, status
+    )
+    select inserted.id, inserted.channel, inserted.status, (select jsonb_array_length(channels) from due)::integer as wanted from inserted`.execute(ctx.store.db);
+  // Every delivery is new and pending, and the post says 'publishing', which is what they sum up to.
+  if (rows.length === 0 || rows.length !== rows[0]!.wanted) return materialiseDeliveries(ctx, postId);
+  await Promise.all(rows.map((d) => requestSync(ctx, d.id, d.channel as ChannelName)));
+  return rows.map((d) => d.id);
+}
+
+/**
  * Records one delivery per channel of a post (before any channel is called) and queues each.
  * Running it again adds nothing: (post, channel) is unique.
  */
 export async function materialiseDeliveries(ctx: AppContext, postId: number): Promise<number[]> {
-  const post = await ctx.store.db.selectFrom('posts').select(['id', 'channels', 'version', 'state']).where('id', '=', postId).executeTakeFirstOrThrow();
+  const db = ctx.store.db;
+  const post = await db.selectFrom('posts').select(['id', 'channels', 'version', 'state']).where('id', '=', postId).executeTakeFirstOrThrow();
   const now = new Date();
   const rows = post.channels.map((channel) => ({
     post_id: post.id,
@@ -29,10 +66,10 @@ export async function materialiseDeliveries(ctx: AppContext, postId: number): Pr
     dry_run: ctx.channels.get(channel as ChannelName).describe().dryRun,
     updated_at: now,
   }));
-  if (rows.length > 0) {
-    await ctx.store.db.insertInto('deliveries').values(rows).onConflict((oc) => oc.columns(['post_id', 'channel']).doNothing()).execute();
-  }
-  const deliveries = await ctx.store.db.selectFrom('deliveries').select(['id', 'channel', 'status']).where('post_id', '=', postId).execute();
+  const inserted =
+    rows.length === 0 ? [] : await db.insertInto('deliveries').values(rows).onConflict((oc) => oc.columns(['post_id', 'channel']).doNothing()).returning(['id', 'channel', 'status']).execute();
+  // A first run inserts every delivery; only a repeated one needs to read those already there.
+  const deliveries = rows.length > 0 && inserted.length === rows.length ? inserted : await db.selectFrom('deliveries').select(['id', 'channel', 'status']).where('post_id', '=', postId).execute();
   await refreshPostStatus(ctx, postId);
   const toSync = deliveries.filter((d) => d.status === 'pending' || d.status === 'retrying' || d.status === 'waiting');
   await Promise.all(toSync.map((d) => requestSync(ctx, d.id, d.channel as ChannelName)));
@@ -63,13 +100,32 @@ export async function propagatePostChange(ctx: AppContext, postId: number): Prom
   }
 }
 
+/**
+ * Sums up a post's deliveries into its status (`summarisePostStatus`): one read of the post with
+ * its deliveries, and a write only when the status changes. A draft is left alone.
+ *
+ * Run it after (not in) the statement that changed a delivery: a statement sees only what was
+ * committed when it began, so two deliveries of a post finishing at once would each miss the
+ * other; run after, the later of the two sees both. The write holds only while the post's status
+ * is still the one the deliveries were summed against; when another sum changed it in between,
+ * the sum is taken again on a newer view, so an older view never has the last word.
+ */
 export async function refreshPostStatus(ctx: AppContext, postId: number): Promise<void> {
-  const post = await ctx.store.db.selectFrom('posts').select(['status', 'state']).where('id', '=', postId).executeTakeFirst();
-  if (!post || post.status === 'draft') return;
-  const deliveries = await ctx.store.db.selectFrom('deliveries').select('status').where('post_id', '=', postId).execute();
-  const status = summarisePostStatus(post.status, deliveries, post.state);
-  if (status !== post.status) {
-    await ctx.store.db.updateTable('posts').set({ status, updated_at: new Date() }).where('id', '=', postId).execute();
+  const db = ctx.store.db;
+  for (let tries = 1; tries <= 5; tries++) {
+    const rows = await db
+      .selectFrom('posts')
+      .leftJoin('deliveries', 'deliveries.post_id', 'posts.id')
+      .select(['posts.status', 'posts.state', 'deliveries.status as delivery'])
+      .where('posts.id', '=', postId)
+      .execute();
+    const post = rows[0];
+    if (!post || post.status === 'draft') return;
+    const deliveries = rows.flatMap((row) => (row.delivery === null ? [] : [{ status: row.delivery }]));
+    const status = summarisePostStatus(post.status, deliveries, post.state);
+    if (status === post.status) return;
+    const written = await db.updateTable('posts').set({ status, updated_at: new Date() }).where('id', '=', postId).where('status', '=', post.status).executeTakeFirst();
+    if (written.numUpdatedRows > 0n) return;
   }
 }
 

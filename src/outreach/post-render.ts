@@ -2,7 +2,7 @@ import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
 import { renderPost, type RenderInput, type RenderedPayload } from '../render/render.js';
 import type { ContentItemTable, PostTable } from '../store/outreach-tables.js';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { PostActionError } from './errors.js';
 
 type PostRow = Selectable<PostTable>;
@@ -43,11 +43,46 @@ export function itemRenderInput(ctx: Pick<AppContext, 'config'>, item: ItemRow, 
   };
 }
 
+/**
+ * Every column of a post and of its item, read together under `post.` and `item.` aliases (the
+ * two tables, and the deliveries a claim reads them with, share column names).
+ */
+const POST_COLUMNS = [
+  'id', 'item_id', 'kind', 'title', 'body', 'link', 'channels', 'status', 'state', 'version', 'scheduled_at', 'rule', 'note', 'created_by',
+  'created_at', 'updated_at', 'approved_by', 'approved_at',
+] as const satisfies readonly (keyof PostRow)[];
+const ITEM_COLUMNS = [
+  'id', 'source', 'source_key', 'kind', 'version', 'content_hash', 'title', 'summary', 'link', 'organisation', 'place', 'region', 'pay',
+  'starts_at', 'ends_at', 'deadline_at', 'deadline_text', 'published_at', 'extra', 'state', 'first_seen_at', 'updated_at', 'closed_at',
+] as const satisfies readonly (keyof ItemRow)[];
+// A column added to posts or content_items must be added above: these fail to compile until it is.
+const everyPostColumn: Exclude<keyof PostRow, (typeof POST_COLUMNS)[number]> extends never ? true : never = true;
+const everyItemColumn: Exclude<keyof ItemRow, (typeof ITEM_COLUMNS)[number]> extends never ? true : never = true;
+void everyPostColumn;
+void everyItemColumn;
+
+/** Those columns as SQL (built once) for a statement over `posts` left-joined to `content_items`: `posts.id as "post.id", …`. */
+export const POST_FOR_RENDER_SQL = sql.raw(
+  [...POST_COLUMNS.map((column) => `posts.${column} as "post.${column}"`), ...ITEM_COLUMNS.map((column) => `content_items.${column} as "item.${column}"`)].join(', '),
+);
+
+/** Takes the post and its item (null when it has none) out of a row read with `POST_FOR_RENDER_SQL`. */
+export function splitPostForRender(row: object): { post: PostRow; item: ItemRow | null } {
+  const post: Record<string, unknown> = {};
+  const item: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith('post.')) post[key.slice('post.'.length)] = value;
+    else if (key.startsWith('item.')) item[key.slice('item.'.length)] = value;
+  }
+  return { post: post as PostRow, item: item.id === null || item.id === undefined ? null : (item as ItemRow) };
+}
+
+/** A post and its item (if it has one), in one query. */
 export async function loadPostForRender(ctx: AppContext, postId: number): Promise<{ post: PostRow; item: ItemRow | null }> {
-  const post = await ctx.store.db.selectFrom('posts').selectAll().where('id', '=', postId).executeTakeFirst();
-  if (!post) throw new PostActionError(`post ${postId} does not exist`);
-  const item = post.item_id === null ? null : ((await ctx.store.db.selectFrom('content_items').selectAll().where('id', '=', post.item_id).executeTakeFirst()) ?? null);
-  return { post, item };
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${POST_FOR_RENDER_SQL} from posts left join content_items on content_items.id = posts.item_id where posts.id = ${postId}`.execute(ctx.store.db);
+  if (!rows[0]) throw new PostActionError(`post ${postId} does not exist`);
+  return splitPostForRender(rows[0]);
 }
 
 export function renderPostFor(ctx: Pick<AppContext, 'config'>, post: PostRow, item: ItemRow | null, channel: ChannelName, state: 'open' | 'closed' | 'cancelled'): RenderedPayload {

@@ -3,7 +3,7 @@ import type { AppContext } from '../app/context.js';
 import { CHANNEL_NAMES, type ChannelName } from '../config/schema.js';
 import type { DeliveryTable, PostStatus, PostTable } from '../store/outreach-tables.js';
 import { PostActionError } from './errors.js';
-import { materialiseDeliveries, propagatePostChange, refreshPostStatus, requestSync } from './deliveries.js';
+import { propagatePostChange, publishScheduledPost, refreshPostStatus, requestSync } from './deliveries.js';
 import { nextSlotFor } from './schedule-post.js';
 
 export { PostActionError };
@@ -42,7 +42,7 @@ export async function createPost(ctx: AppContext, input: CreatePostInput): Promi
     input = { ...input, text };
   }
   if (input.link !== undefined && !/^https?:\/\//.test(input.link)) throw new PostActionError(`the link must start with http:// or https://, found "${input.link}"`);
-  const scheduledAt = input.draft ? (typeof input.when === 'object' ? input.when.at : null) : await resolveWhen(ctx, input.when, channels);
+  const scheduledAt = input.draft ? (typeof input.when === 'object' ? input.when.at : null) : resolveWhen(ctx, input.when);
   const post = await ctx.store.db
     .insertInto('posts')
     .values({
@@ -67,8 +67,7 @@ export async function createPost(ctx: AppContext, input: CreatePostInput): Promi
 export async function approvePost(ctx: AppContext, postId: number, by: string, when: When = 'next-slot'): Promise<PostRow> {
   const post = await getPostRow(ctx, postId);
   if (post.status !== 'draft') throw new PostActionError(`post ${postId} is ${post.status}, not a draft; only drafts need approval`);
-  const channels = post.channels as ChannelName[];
-  const scheduledAt = typeof when === 'object' ? when.at : post.scheduled_at && post.scheduled_at > new Date() && when === 'next-slot' ? post.scheduled_at : await resolveWhen(ctx, when, channels);
+  const scheduledAt = typeof when === 'object' ? when.at : post.scheduled_at && post.scheduled_at > new Date() && when === 'next-slot' ? post.scheduled_at : resolveWhen(ctx, when);
   await ctx.store.db
     .updateTable('posts')
     .set({ status: 'scheduled', scheduled_at: scheduledAt, approved_by: by, approved_at: new Date(), updated_at: new Date() })
@@ -126,8 +125,7 @@ export async function retryPost(ctx: AppContext, postId: number, by: string): Pr
 
 /** Turns a due post into deliveries (idempotent: the scheduler and `--now` may both get here). */
 export async function publishDuePost(ctx: AppContext, postId: number): Promise<void> {
-  await ctx.store.db.updateTable('posts').set({ status: 'publishing', updated_at: new Date() }).where('id', '=', postId).where('status', '=', 'scheduled').execute();
-  await materialiseDeliveries(ctx, postId);
+  await publishScheduledPost(ctx, postId);
 }
 
 export interface PostFilter {
@@ -160,7 +158,7 @@ async function getPostRow(ctx: AppContext, postId: number): Promise<PostRow> {
   return post;
 }
 
-async function resolveWhen(ctx: AppContext, when: When, channels: ChannelName[]): Promise<Date> {
+function resolveWhen(ctx: AppContext, when: When): Date {
   if (when === 'now') return new Date();
   if (when === 'next-slot') return nextSlotFor(ctx);
   if (when.at.getTime() < Date.now() - 60_000) throw new PostActionError('the time given is in the past');
