@@ -1,8 +1,8 @@
+import { deleteRedisKeys as deleteKeysUnder } from '../test/helpers/context.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { AppContext } from '../src/app/context.js';
 import { openContext } from '../src/app/open-context.js';
@@ -106,17 +106,7 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 export async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(BENCH_REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeysUnder(BENCH_REDIS_URL, prefix);
 }
 
 export function mib(bytes: number): string {

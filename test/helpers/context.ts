@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig, type LoadedConfig } from '../../src/config/load.js';
 
@@ -43,8 +44,24 @@ export function testConfig(options: { backend?: 'postgres' | 'pglite'; env?: Nod
     async cleanup() {
       rmSync(dataDir, { recursive: true, force: true });
       if (schema) await dropSchema(schema);
+      await deleteRedisKeys(loaded.config.redis.url, prefix);
     },
   };
+}
+
+/** Removes every key under a test's prefix (queues, job schedulers), so runs leave Redis as they found it. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function dropSchema(schema: string): Promise<void> {

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/context.js';
@@ -18,7 +17,7 @@ import { createPost } from '../../src/outreach/posts.js';
 import { renderPostFor, loadPostForRender } from '../../src/outreach/post-render.js';
 import { syncDelivery } from '../../src/outreach/sync-delivery.js';
 import { exitOf, startCli } from '../helpers/cli.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, testConfig, waitFor } from '../helpers/context.js';
+import { deleteRedisKeys, TEST_DATABASE_URL, TEST_REDIS_URL, testConfig, waitFor } from '../helpers/context.js';
 
 const POSTS = 40;
 // Short enough that a dead worker's job and delivery come back within a few seconds, long
@@ -68,7 +67,7 @@ async function setUp(rateLimit: { max: number; durationMs: number }): Promise<Se
       for (const worker of setup.workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
       await Promise.all(setup.workers.map((w) => (w.exitCode === null && w.signalCode === null ? exitOf(w, 10_000) : undefined)));
       await opened.close();
-      await deleteKeys(config.redis.prefix);
+      await deleteRedisKeys(TEST_REDIS_URL, config.redis.prefix);
       await loaded.cleanup();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -77,19 +76,6 @@ async function setUp(rateLimit: { max: number; durationMs: number }): Promise<Se
   return setup;
 }
 
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(TEST_REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 function startWorker(setup: Setup): Worker {
   const worker = startCli(['worker', '--queues', 'publish-discord'], setup.env);
