@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Argument, Option, type Command } from 'commander';
 import { CHANNEL_NAMES, type ChannelName } from '../config/schema.js';
@@ -38,8 +39,10 @@ export function registerOutreachCommands(program: Command): void {
       const { withContext } = await import('./context.js');
       const { pollSource } = await import('../outreach/poll-source.js');
       const failed = await withContext(async (ctx) => {
-        const names = name ? [name] : ctx.config.sources.map((s) => s.name);
-        if (names.length === 0) throw new UsageError('no sources are configured (see config/default.yaml, sources)');
+        const configured = ctx.config.sources.map((s) => s.name);
+        if (configured.length === 0) throw new UsageError('no sources are configured (see config/default.yaml, sources)');
+        if (name && !configured.includes(name)) throw new UsageError(`no source named "${name}"; configured sources: ${configured.join(', ')}`);
+        const names = name ? [name] : configured;
         let failures = 0;
         for (const source of names) {
           const outcome = await pollSource(ctx, source, { force: true });
@@ -80,6 +83,7 @@ export function registerOutreachCommands(program: Command): void {
       const { importSourceFile } = await import('../sources/source.js');
       const { ingestItems } = await import('../outreach/items.js');
       const { publishDuePost } = await import('../outreach/posts.js');
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const result = await importSourceFile(file, options.type, { ...(options.kind ? { kind: options.kind } : {}), ...(options.region ? { region: options.region } : {}) });
       await withContext(async (ctx) => {
         const source = `file:${basename(file)}`;

@@ -178,6 +178,7 @@ describe('the CLI', () => {
     DATABASE_SCHEMA: t.config.database.schema!,
     REDIS_URL: t.config.redis.url,
     ONTACT_REDIS_PREFIX: t.config.redis.prefix,
+    ONTACT_CONFIG: t.files.find((f) => f.endsWith('local.yaml'))!,
   });
 
   it('imports a fixture, lists its posts in KST, and previews one per channel', async () => {
@@ -200,6 +201,9 @@ describe('the CLI', () => {
     const missing = await runCli(['posts', 'show', '424242'], env());
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe('ontact: post 424242 does not exist');
+    const unknownSource = await runCli(['sources', 'poll', 'wanju-job'], env());
+    expect(unknownSource.code).toBe(2);
+    expect(unknownSource.stderr.trim()).toBe('ontact: no source named "wanju-job"; configured sources: wanju-jobs, jeonbuk-training');
     // Five CLI processes in a row: on a loaded two-core machine each start can take seconds.
   }, 120_000);
 });
