@@ -51,6 +51,8 @@ export interface ReplyRequest {
   visibility: 'public' | 'private';
   /** When the citizen last wrote; platforms with messaging windows (Facebook: 24 hours, 7 days) check it. */
   lastInboundAt: Date;
+  /** True when an earlier attempt may have reached the platform; a channel that can find its earlier reply adopts it. */
+  retry: boolean;
 }
 
 /**

@@ -164,7 +164,7 @@ export async function deliverReply(deps: DeliveryDeps, replyId: number, attempt:
     .innerJoin('inquiries as i', 'i.id', 'r.inquiry_id')
     .innerJoin('inbound_events as e', 'e.id', 'i.inbound_event_id')
     .innerJoin('conversations as c', 'c.id', 'r.conversation_id')
-    .select(['r.id', 'r.kind', 'r.status', 'r.text', 'r.visibility', 'r.inquiry_id', 'e.channel', 'e.platform_id', 'e.thread_ref', 'e.author_id', 'c.last_message_at'])
+    .select(['r.id', 'r.kind', 'r.status', 'r.text', 'r.visibility', 'r.attempts', 'r.inquiry_id', 'e.channel', 'e.platform_id', 'e.thread_ref', 'e.author_id', 'c.last_message_at'])
     .where('r.id', '=', replyId)
     .executeTakeFirst();
   if (!row) return 'missing';
@@ -186,6 +186,7 @@ export async function deliverReply(deps: DeliveryDeps, replyId: number, attempt:
         text: row.text,
         visibility: row.visibility,
         lastInboundAt: row.last_message_at,
+        retry: row.attempts > 0,
       },
       attempt.signal,
     );

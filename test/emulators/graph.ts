@@ -9,6 +9,7 @@
  *   DELETE /{post-id}                   → { success: true }; unknown → (#100) subcode 33
  *   POST   /{comment-or-post-id}/comments   message → { id }
  *   GET    /{post-id}/comments          fields, filter=stream, order, since, limit, after
+ *   GET    /{comment-id}/comments       the replies to a comment (same parameters)
  *   POST   /{page}/messages             recipient {id | comment_id}, message {text},
  *                                       messaging_type RESPONSE | MESSAGE_TAG (+ tag HUMAN_AGENT)
  *
@@ -402,13 +403,15 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         return { id: c.id };
       }
       if (method === 'GET') {
-        if (!post) refuse(400, 100, '(#100) Tried accessing nonexisting field (comments) on node type (Comment)');
-        if (text(params, 'filter') !== 'stream') refuse(400, 100, 'the emulator implements only filter=stream');
+        // On a post: every comment (filter=stream); on a comment: the replies to it, as Graph returns them.
+        if (post && text(params, 'filter') !== 'stream') refuse(400, 100, 'the emulator implements only filter=stream for posts');
         const since = text(params, 'since');
         const order = text(params, 'order') ?? 'chronological';
         const limit = Math.min(Number(text(params, 'limit') ?? 25) || 25, 100);
         const fields = (text(params, 'fields') ?? 'id,message,created_time').split(',');
-        let all = [...commentMap.values()].filter((c) => c.postId === node && !c.deleted && (since === undefined || c.createdTime.getTime() >= Number(since) * 1000));
+        let all = [...commentMap.values()].filter(
+          (c) => (post ? c.postId === node : c.parentId === node) && !c.deleted && (since === undefined || c.createdTime.getTime() >= Number(since) * 1000),
+        );
         all.sort((a, b) => a.createdTime.getTime() - b.createdTime.getTime() || a.id.localeCompare(b.id, 'en', { numeric: true }));
         if (order === 'reverse_chronological') all = all.reverse();
         const start = Number(text(params, 'after') ?? 0) || 0;

@@ -169,9 +169,28 @@ export function createFacebookChannel(options: FacebookChannelOptions): Channel 
     async reply(request, signal) {
       const text = request.text.normalize('NFC');
       if (request.to.channel === 'facebook_comment') {
-        if (request.visibility === 'public') return { platformId: await graph(() => client.replyToComment(request.to.platformId, text, signal)) };
-        const sent = await graph(() => client.privateReply(request.to.platformId, text, signal));
-        return { platformId: sent.messageId };
+        const commentId = request.to.platformId;
+        if (request.visibility === 'public') {
+          // Comment replies carry the same invisible fingerprint as posts, so a retry adopts the reply it already made.
+          const message = fingerprintedMessage(text, request.idempotencyKey);
+          return graph(async () => {
+            if (request.retry) {
+              const replies = await client.recentComments(commentId, undefined, { limit: 100, maxPages: 1 }, signal);
+              const ours = replies.filter((c) => c.from?.id === pageId).map((c) => ({ id: c.id, message: c.message, createdTime: c.createdTime }));
+              const own = findOwnPost(ours, message, request.idempotencyKey);
+              if (own) return { platformId: own.id };
+            }
+            return { platformId: await client.replyToComment(commentId, message, signal) };
+          });
+        }
+        try {
+          const sent = await graph(() => client.privateReply(commentId, text, signal));
+          return { platformId: sent.messageId };
+        } catch (error) {
+          // Facebook allows one private reply per comment: on a retry, "already replied" means ours went out.
+          if (request.retry && error instanceof ChannelError && /10900|already replied/i.test(error.message)) return { platformId: `private-reply-${commentId}` };
+          throw error;
+        }
       }
       if (request.to.channel !== 'facebook_message') {
         throw new ChannelError('facebook', 'permanent', `Facebook cannot answer a ${request.to.channel} inquiry`);

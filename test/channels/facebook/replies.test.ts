@@ -22,6 +22,7 @@ beforeAll(async () => {
       FACEBOOK_PAGE_ID: graph.pageId,
       FACEBOOK_GRAPH_URL: graph.origin,
     },
+    local: 'queues:\n  backoffMs: 200\n',
   });
   app = await runRoles({ loaded: t, log: createLogger('silent'), roles: ['web', 'worker'], queues: ['publish-facebook', 'triage', 'replies', 'deadlines', 'maintenance'] });
   webhookUrl = `${app.url}${FACEBOOK_WEBHOOK_PATH}`;
@@ -76,6 +77,29 @@ describe('answering Facebook inquiries', () => {
       return row?.status === 'answered' ? row : undefined;
     });
     expect(answered.first_response_at).not.toBeNull();
+  });
+
+  it('answers a comment once even when the answer to the reply call is lost', async () => {
+    const comment = graph.addUserComment(ourPostId, { fromId: '9103', fromName: '정미경', message: '다음 주 상담 주간에 예약 없이 가도 되나요?' });
+    expect((await graph.deliverWebhook(webhookUrl, graph.commentWebhook(comment, 'add'))).status).toBe(200);
+    const inquiry = await waitFor('the inquiry to be triaged', async () => {
+      const row = await inquiryFor(comment.id);
+      return row?.triaged_at ? row : undefined;
+    });
+    await waitFor('the acknowledgement', () => graph.comments(ourPostId).some((c) => c.parentId === comment.id && c.from.id === graph.pageId));
+    graph.failAfterCommit({ method: 'POST', path: `/${comment.id}/comments` });
+    const outcome = await replyToInquiry(app.ctx, { inquiryId: inquiry.id, as: inquiry.assignee ?? 'kim.minji', text: '네, 예약 없이 오셔도 됩니다. 평일 9시부터 6시까지 운영합니다.' });
+    const reply = await waitFor('the reply to be sent after a retry', async () => {
+      const row = await app.ctx.store.db.selectFrom('inquiry_replies').selectAll().where('id', '=', outcome.replyId).executeTakeFirstOrThrow();
+      return row.status === 'sent' ? row : undefined;
+    }).catch(async (error: Error) => {
+      const row = await app.ctx.store.db.selectFrom('inquiry_replies').selectAll().where('id', '=', outcome.replyId).executeTakeFirstOrThrow();
+      throw new Error(`${error.message}: ${JSON.stringify(row)}`);
+    });
+    expect(reply.attempts).toBe(2);
+    const answers = graph.comments(ourPostId).filter((c) => c.parentId === comment.id && c.message.includes('예약 없이 오셔도 됩니다'));
+    expect(answers).toHaveLength(1);
+    expect(reply.platform_id).toBe(answers[0]!.id);
   });
 
   it('refuses to answer a Messenger message more than 7 days old and tells the counselor why', async () => {
