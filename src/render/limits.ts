@@ -2,9 +2,11 @@
  * What each platform accepts, as data, so the renderer, the validator and a channel's
  * self-description (issue 3, item 9) read the same numbers.
  */
+import type { ChannelName } from '../config/schema.js';
 import { utf16Length, utf8Length, type Measure } from './truncate.js';
 
-export type Channel = 'discord' | 'facebook' | 'youtube';
+/** The platforms Ontact renders for; the same names as the configuration's channels. */
+export type Channel = ChannelName;
 export const CHANNELS: readonly Channel[] = ['discord', 'facebook', 'youtube'];
 
 /**
