@@ -32,8 +32,9 @@ export interface UpdateRequest {
   idempotencyKey: string;
   platformId: string;
   payload: RenderedPayload;
-  /** Which version of the post this update carries; the outbox keys updates by it. */
+  /** Which version of the post this update carries, and in which state; the outbox keys updates by both. */
   version: number;
+  state: 'open' | 'closed' | 'cancelled';
 }
 
 export interface RemoveRequest {

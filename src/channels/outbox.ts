@@ -36,7 +36,7 @@ export function createOutboxChannel(store: Store, name: ChannelName): Channel {
       return { platformId: `outbox-${name}-${id}`, url: null };
     },
     async update(request) {
-      await record('update', `${request.idempotencyKey}:update:${request.version}:${stateOf(request.payload)}`, request.platformId, request.payload);
+      await record('update', `${request.idempotencyKey}:update:${request.version}:${request.state}`, request.platformId, request.payload);
     },
     async remove(request) {
       await record('remove', `${request.idempotencyKey}:remove`, request.platformId, {});
@@ -53,12 +53,6 @@ export function createOutboxChannel(store: Store, name: ChannelName): Channel {
       await record('hide', request.idempotencyKey, request.platformId, {});
     },
   };
-}
-
-// Updates carry the whole payload; its text decides the outbox key so a 마감 update and a content update are separate rows.
-function stateOf(payload: object): string {
-  const text = JSON.stringify(payload);
-  return text.includes('[마감]') ? 'closed' : text.includes('[취소]') ? 'cancelled' : 'open';
 }
 
 export function describeLimits(name: ChannelName): string[] {

@@ -191,7 +191,7 @@ async function step(ctx: AppContext, { delivery, post, item }: Claimed, attempt:
     return { outcome: 'published', platformId: copy.platformId };
   }
 
-  await channel.update({ idempotencyKey: delivery.idempotency_key, platformId: delivery.platform_id, payload, version }, attempt.signal);
+  await channel.update({ idempotencyKey: delivery.idempotency_key, platformId: delivery.platform_id, payload, version, state }, attempt.signal);
   await write({ status: 'published', published_version: version, published_state: state, last_error: null, next_attempt_at: null, updated_at: now() });
   return { outcome: 'updated', platformId: delivery.platform_id };
 }

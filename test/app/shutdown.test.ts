@@ -1,26 +1,14 @@
-import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/paths.js';
-import { exitOf } from '../helpers/cli.js';
+import { exitOf, startHelperScript } from '../helpers/cli.js';
 import { dropSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueName, waitFor } from '../helpers/context.js';
 
 const redis = new Redis(TEST_REDIS_URL);
 afterAll(() => redis.quit());
 
 function startWorker(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test', 'helpers', 'slow-worker.ts')], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return Object.assign(child, { output: () => ({ stdout, stderr }) });
+  return startHelperScript('slow-worker.ts', env);
 }
 
 function setup() {

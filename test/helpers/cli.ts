@@ -11,9 +11,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI in a child process (through tsx, so tests need no build step). */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess & { output(): { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+export type ChildWithOutput = ChildProcess & { output(): { stdout: string; stderr: string } };
+
+/** Runs a TypeScript entry point of the project in a child process (through tsx, so tests need no build step), collecting its output. */
+export function startScript(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChildWithOutput {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -23,6 +25,16 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   return Object.assign(child, { output: () => ({ stdout, stderr }) });
+}
+
+/** Runs the real CLI in a child process. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildWithOutput {
+  return startScript(CLI, args, env);
+}
+
+/** A test helper script under test/helpers/, run as its own process. */
+export function startHelperScript(name: string, env: NodeJS.ProcessEnv = {}): ChildWithOutput {
+  return startScript(join(PROJECT_ROOT, 'test', 'helpers', name), [], env);
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<CliResult> {

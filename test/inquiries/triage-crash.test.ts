@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { receiveInbound } from '../../src/inquiries/intake.js';
-import { PROJECT_ROOT } from '../../src/paths.js';
-import { exitOf } from '../helpers/cli.js';
+import { exitOf, startHelperScript } from '../helpers/cli.js';
 import { waitFor } from '../helpers/context.js';
 import { auditActions, inbound, startApp, waitForStatus, type InquiryTestApp } from './helpers.js';
 
@@ -16,16 +13,7 @@ afterAll(async () => {
 const FAST_STALL = { ONTACT_LOCK_DURATION_MS: '1000', ONTACT_SHUTDOWN_GRACE_MS: '200' };
 
 function startChildWorker(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'test', 'helpers', 'inquiry-triage-worker.ts')], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return Object.assign(child, { output: () => ({ stdout, stderr }) });
+  return startHelperScript('inquiry-triage-worker.ts', env);
 }
 
 describe('the triage worker dying mid-job', () => {

@@ -1,3 +1,4 @@
+import { rejectionOf } from '../helpers/rejection.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../src/sources/decode.js';
@@ -16,13 +17,8 @@ ${items}
 </channel></rss>`;
 }
 
-async function feedError(xml: string): Promise<FeedParseError> {
-  const error = await parseFeed(xml, { kind: 'notice' }).then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(FeedParseError);
-  return error as FeedParseError;
+function feedError(xml: string): Promise<FeedParseError> {
+  return rejectionOf(parseFeed(xml, { kind: 'notice' }), FeedParseError);
 }
 
 describe('parseFeed on the fixtures', () => {

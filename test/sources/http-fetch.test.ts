@@ -1,3 +1,4 @@
+import { rejectionOf } from '../helpers/rejection.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FetchError, fetchBytes, redactSecrets, redactUrl } from '../../src/sources/http-fetch.js';
 import { startLocalServer, type LocalServer } from './local-server.js';
@@ -13,13 +14,8 @@ async function serve(handler: Parameters<typeof startLocalServer>[0]): Promise<L
   return server;
 }
 
-async function fetchError(url: string, options: Parameters<typeof fetchBytes>[1] = {}): Promise<FetchError> {
-  const error = await fetchBytes(url, options).then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(FetchError);
-  return error as FetchError;
+function fetchError(url: string, options: Parameters<typeof fetchBytes>[1] = {}): Promise<FetchError> {
+  return rejectionOf(fetchBytes(url, options), FetchError);
 }
 
 describe('fetchBytes', () => {

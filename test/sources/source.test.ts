@@ -1,3 +1,4 @@
+import { rejectionOf } from '../helpers/rejection.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,13 +25,8 @@ function rssSource(url: string, overrides: Partial<Extract<SourceConfigInput, { 
   return createSource({ type: 'rss', name: 'center-notices', url, kind: 'notice', intervalMinutes: 30, ...overrides }, {});
 }
 
-async function pollError(promise: Promise<PollResult>): Promise<SourceError> {
-  const error = await promise.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(SourceError);
-  return error as SourceError;
+function pollError(promise: Promise<PollResult>): Promise<SourceError> {
+  return rejectionOf(promise, SourceError);
 }
 
 describe('RSS source', () => {

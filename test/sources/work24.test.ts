@@ -1,3 +1,4 @@
+import { rejectionOf } from '../helpers/rejection.js';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceConfigInput } from '../../src/sources/config.js';
@@ -229,28 +230,22 @@ describe('고용24 sources against the emulator', () => {
 
   it('fails a poll with a rejected key as a permanent API error that does not reveal the key', async () => {
     const source = createSource(jobs(), { WORK24_JOBS_AUTH_KEY: 'wrong-secret-key' });
-    const error = await source.poll({}).then(
-      () => null,
-      (err: unknown) => err as SourceError,
-    );
+    const error = await rejectionOf(source.poll({}), SourceError);
     expect(error).toBeInstanceOf(SourceError);
     expect(error).toMatchObject({ stage: 'api', permanent: true, source: 'wanju-jobs' });
-    expect(error!.message).toMatch(/^source "wanju-jobs": 고용24 rejected the request/);
-    expect(error!.message).not.toContain('wrong-secret-key');
+    expect(error.message).toMatch(/^source "wanju-jobs": 고용24 rejected the request/);
+    expect(error.message).not.toContain('wrong-secret-key');
   });
 
   it('reports a failing server with the URL, never the key', async () => {
     const failing = await startWork24Emulator({ override: () => ({ status: 503, body: 'busy' }) });
     try {
       const source = createSource(jobs({ baseUrl: failing.jobsUrl }), { WORK24_JOBS_AUTH_KEY: 'top-secret' });
-      const error = await source.poll({}).then(
-        () => null,
-        (err: unknown) => err as SourceError,
-      );
+      const error = await rejectionOf(source.poll({}), SourceError);
       expect(error).toMatchObject({ stage: 'fetch', permanent: false });
-      expect(error!.message).toContain('HTTP 503');
-      expect(error!.message).toContain('authKey=***');
-      expect(error!.message).not.toContain('top-secret');
+      expect(error.message).toContain('HTTP 503');
+      expect(error.message).toContain('authKey=***');
+      expect(error.message).not.toContain('top-secret');
     } finally {
       await failing.close();
     }

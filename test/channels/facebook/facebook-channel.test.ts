@@ -151,7 +151,7 @@ describe('update and remove', () => {
   it('updates the text of a published post (마감) and leaves its link alone', async () => {
     const copy = await channel.publish(request('d70'));
     const closed = `[마감] ${LISTING}`;
-    await channel.update({ idempotencyKey: 'd70', platformId: copy.platformId, payload: payload(closed, 'https://other.example/ignored'), version: 2 });
+    await channel.update({ idempotencyKey: 'd70', platformId: copy.platformId, payload: payload(closed, 'https://other.example/ignored'), version: 2, state: 'closed' });
     expect(graph.post(copy.platformId)).toMatchObject({ message: closed, link: 'https://www.wanju.go.kr/job/123' });
     const [update] = graph.requestsTo({ method: 'POST', path: `/${copy.platformId}` });
     expect(update?.params).not.toHaveProperty('link');
@@ -161,7 +161,7 @@ describe('update and remove', () => {
   it('an update of a post deleted on the Page fails permanently with the reason', async () => {
     const copy = await channel.publish(request('d71'));
     graph.post(copy.platformId)!.deleted = true;
-    const error = await channelFailure(channel.update({ idempotencyKey: 'd71', platformId: copy.platformId, payload: payload('새 글'), version: 2 }));
+    const error = await channelFailure(channel.update({ idempotencyKey: 'd71', platformId: copy.platformId, payload: payload('새 글'), version: 2, state: 'open' }));
     expect(error.kind).toBe('permanent');
     expect(error.message).toContain('does not exist');
   });

@@ -8,6 +8,7 @@ import { runTick } from '../../../src/outreach/tick.js';
 import { WorkerPool } from '../../../src/queues/worker-pool.js';
 import { formatDoctor, runDoctor } from '../../../src/cli/doctor.js';
 import { faults, startGraphEmulator, type GraphEmulator } from '../../emulators/graph.js';
+import { facebookEnv } from '../../helpers/facebook.js';
 import { openTestContext, testConfig, waitFor } from '../../helpers/context.js';
 
 let graph: GraphEmulator;
@@ -33,12 +34,7 @@ async function startOntact(env: NodeJS.ProcessEnv = {}): Promise<AppContext & { 
 }
 
 function baseEnv(): NodeJS.ProcessEnv {
-  return {
-    FACEBOOK_PAGE_ACCESS_TOKEN: graph.accessToken,
-    FACEBOOK_APP_SECRET: graph.appSecret,
-    FACEBOOK_PAGE_ID: graph.pageId,
-    FACEBOOK_GRAPH_URL: graph.origin,
-  };
+  return facebookEnv(graph);
 }
 
 beforeAll(async () => {

@@ -5,6 +5,7 @@ import { createLogger } from '../../../src/log.js';
 import { createPost, getPost } from '../../../src/outreach/posts.js';
 import { FACEBOOK_WEBHOOK_PATH } from '../../../src/web/facebook-webhook.js';
 import { startGraphEmulator, type GraphEmulator } from '../../emulators/graph.js';
+import { facebookEnv } from '../../helpers/facebook.js';
 import { testConfig, waitFor } from '../../helpers/context.js';
 
 let graph: GraphEmulator;
@@ -16,12 +17,7 @@ let ourPostId: string;
 beforeAll(async () => {
   graph = await startGraphEmulator();
   t = testConfig({
-    env: {
-      FACEBOOK_PAGE_ACCESS_TOKEN: graph.accessToken,
-      FACEBOOK_APP_SECRET: graph.appSecret,
-      FACEBOOK_PAGE_ID: graph.pageId,
-      FACEBOOK_GRAPH_URL: graph.origin,
-    },
+    env: facebookEnv(graph),
     local: 'queues:\n  backoffMs: 200\n',
   });
   app = await runRoles({ loaded: t, log: createLogger('silent'), roles: ['web', 'worker'], queues: ['publish-facebook', 'triage', 'replies', 'deadlines', 'maintenance'] });

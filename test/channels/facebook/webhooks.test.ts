@@ -6,6 +6,7 @@ import { createPost, getPost } from '../../../src/outreach/posts.js';
 import { syncDelivery } from '../../../src/outreach/sync-delivery.js';
 import { FACEBOOK_WEBHOOK_PATH } from '../../../src/web/facebook-webhook.js';
 import { startGraphEmulator, type GraphEmulator } from '../../emulators/graph.js';
+import { facebookEnv } from '../../helpers/facebook.js';
 import { testConfig } from '../../helpers/context.js';
 
 let graph: GraphEmulator;
@@ -17,13 +18,7 @@ let ourPostId: string;
 beforeAll(async () => {
   graph = await startGraphEmulator();
   t = testConfig({
-    env: {
-      FACEBOOK_PAGE_ACCESS_TOKEN: graph.accessToken,
-      FACEBOOK_APP_SECRET: graph.appSecret,
-      FACEBOOK_VERIFY_TOKEN: 'wanju-verify-2026',
-      FACEBOOK_PAGE_ID: graph.pageId,
-      FACEBOOK_GRAPH_URL: graph.origin,
-    },
+    env: facebookEnv(graph, { FACEBOOK_VERIFY_TOKEN: 'wanju-verify-2026' }),
   });
   app = await runRoles({ loaded: t, log: createLogger('silent'), roles: ['web'] });
   webhookUrl = `${app.url}${FACEBOOK_WEBHOOK_PATH}`;
