@@ -3,7 +3,7 @@
  * Each checks the inquiry's state, changes it in one transaction with an audit entry, and then
  * brings the deadline jobs in line.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { InquiryTable } from '../store/inquiry-tables.js';
 import { audit, counselorActor } from './audit.js';
@@ -85,24 +85,33 @@ export async function closeInquiry(deps: InquiryDeps, inquiryId: number, as: str
   return closed;
 }
 
+/**
+ * Puts a closed or spam inquiry back to work: answered if it had an answer, else open, with a
+ * new deadline version (so the caller schedules fresh deadline jobs) and its conversation open.
+ */
+async function backToQueue(trx: Transaction<Database>, inquiry: Inquiry, changes: Updateable<InquiryTable>): Promise<Inquiry> {
+  const updated = await trx
+    .updateTable('inquiries')
+    .set((eb) => ({
+      ...changes,
+      status: inquiry.first_response_at ? 'answered' : 'open',
+      deadline_version: eb('deadline_version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', inquiry.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx.updateTable('conversations').set({ status: 'open' }).where('id', '=', inquiry.conversation_id).execute();
+  return updated;
+}
+
 /** Back to work: answered if it had an answer, else open with a fresh set of deadline jobs. */
 export async function reopenInquiry(deps: InquiryDeps, inquiryId: number, as: string): Promise<Inquiry> {
   const counselor = requireCounselor(deps.config, as);
   const reopened = await deps.store.db.transaction().execute(async (trx) => {
     const inquiry = await lockInquiry(trx, inquiryId);
     if (inquiry.status !== 'closed') throw new InquiryError('conflict', `inquiry #${inquiryId} is ${inquiry.status}, not closed${inquiry.status === 'spam' ? ' (use `spam --not` to restore it)' : ''}`);
-    const updated = await trx
-      .updateTable('inquiries')
-      .set((eb) => ({
-        status: inquiry.first_response_at ? 'answered' : 'open',
-        closed_at: null,
-        deadline_version: eb('deadline_version', '+', 1),
-        updated_at: new Date(),
-      }))
-      .where('id', '=', inquiryId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx.updateTable('conversations').set({ status: 'open' }).where('id', '=', inquiry.conversation_id).execute();
+    const updated = await backToQueue(trx, inquiry, { closed_at: null });
     await audit(trx, counselorActor(counselor.id), 'inquiry.reopened', { id: inquiryId });
     return updated;
   });
@@ -127,22 +136,13 @@ export async function markSpam(deps: InquiryDeps, inquiryId: number, as: string,
     if (inquiry.status !== 'spam') throw new InquiryError('conflict', `inquiry #${inquiryId} is ${inquiry.status}, not spam`);
     const priority = inquiry.priority === 'low' || inquiry.priority === null ? 'normal' : inquiry.priority;
     const deadline = deadlineFor(deps.config, inquiry.received_at, priority);
-    const row = await trx
-      .updateTable('inquiries')
-      .set((eb) => ({
-        status: inquiry.first_response_at ? 'answered' : 'open',
-        spam: false,
-        priority,
-        needs_human: inquiry.team === null,
-        due_at: deadline.dueAt,
-        remind_at: deadline.remindAt,
-        deadline_version: eb('deadline_version', '+', 1),
-        updated_at: new Date(),
-      }))
-      .where('id', '=', inquiryId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx.updateTable('conversations').set({ status: 'open' }).where('id', '=', inquiry.conversation_id).execute();
+    const row = await backToQueue(trx, inquiry, {
+      spam: false,
+      priority,
+      needs_human: inquiry.team === null,
+      due_at: deadline.dueAt,
+      remind_at: deadline.remindAt,
+    });
     await audit(trx, counselorActor(counselor.id), 'inquiry.unmarked_spam', { id: inquiryId });
     return row;
   });
