@@ -4,7 +4,7 @@
  */
 import { table } from '../src/cli/format.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { findPersonalData, PERSONAL_DATA_KINDS } from '../src/inquiries/personal-data.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { AUDIENCES, classify, PRIORITIES, type TriageResult } from '../src/triage/classify.js';
@@ -25,10 +25,9 @@ interface Labelled {
 /** Channels whose messages anyone can read; the same split the intake uses to flag exposure. */
 const PUBLIC_CHANNELS = new Set(['facebook_comment', 'youtube_comment', 'discord']);
 
-const SHARED_DIR = resolve(PROJECT_ROOT, '..', 'shared');
-const setPath = process.argv[2] ?? join(SHARED_DIR, 'fixtures', 'inquiries', 'dev.jsonl');
+const setPath = process.argv[2] ?? join(PROJECT_ROOT, 'test', 'fixtures', 'inquiries', 'dev.jsonl');
 if (!existsSync(setPath)) {
-  console.error(`bench:triage: the development set is missing: ${setPath} (the checkout needs ../shared beside it)`);
+  console.error(`bench:triage: the labelled set is missing: ${setPath}`);
   process.exit(1);
 }
 

@@ -36,14 +36,14 @@ export function findSource(ctx: Pick<AppContext, 'config'>, name: string): Sourc
  * (last error, consecutive failures); the next poll waits exponentially longer, and after
  * `maxFailures` in a row the source is flagged for staff.
  */
-export async function pollSource(ctx: AppContext, name: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<PollOutcome> {
+export async function pollSource(ctx: AppContext, name: string, options: { force?: boolean; signal?: AbortSignal; now?: Date } = {}): Promise<PollOutcome> {
   const config = findSource(ctx, name);
   const db = ctx.store.db;
   const readiness = sourceReadiness(config, sourceEnv(ctx));
   if (!readiness.configured) return { status: 'not-configured', reason: readiness.reason };
 
   const state = await db.selectFrom('source_states').selectAll().where('name', '=', name).executeTakeFirst();
-  const now = new Date();
+  const now = options.now ?? new Date();
   if (!options.force && state?.next_poll_at && state.next_poll_at > now) return { status: 'backing-off', until: state.next_poll_at };
 
   try {

@@ -1,5 +1,5 @@
 /**
- * A 고용24 Open API emulator over real HTTP on 127.0.0.1, serving the shared fixtures.
+ * A 고용24 Open API emulator over real HTTP on 127.0.0.1, serving the fixtures in test/fixtures.
  *
  * Like the real service it answers HTTP 200 with an XML document for every outcome:
  *   - a wrong or missing `authKey` → the `<GO24><error>` document (jobs-error-auth.xml);
@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
 
 export const JOBS_PATH = '/cm/openApi/call/wk/callOpenApiSvcInfo210L01.do';
 export const TRAINING_PATH = '/cm/openApi/call/hr/callOpenApiSvcInfo310L01.do';
@@ -133,7 +133,7 @@ export async function startWork24Emulator(options: Work24EmulatorOptions = {}): 
 }
 
 function readFixture(name: string): string {
-  return readFileSync(sharedPath('fixtures', 'work24', name), 'utf8');
+  return readFileSync(fixturePath('work24', name), 'utf8');
 }
 
 /** Raw `<tag>…</tag>` blocks and their leaf fields (text as written, for filtering only). */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findPersonalData, maskPersonalData, type PersonalDataKind } from '../../src/inquiries/personal-data.js';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
 
 const kindsIn = (text: string): PersonalDataKind[] => findPersonalData(text).map((f) => f.kind);
 const digits = (s: string): string => s.replace(/\D/g, '');
@@ -171,7 +171,7 @@ describe('maskPersonalData', () => {
 });
 
 describe('the development set', () => {
-  const items = readFileSync(sharedPath('fixtures', 'inquiries', 'dev.jsonl'), 'utf8')
+  const items = readFileSync(fixturePath('inquiries', 'dev.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as { id: string; text: string; pii: PersonalDataKind[] });

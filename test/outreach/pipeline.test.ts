@@ -8,7 +8,7 @@ import { WorkerPool } from '../../src/queues/worker-pool.js';
 import { createLogger } from '../../src/log.js';
 import { kstParts } from '../../src/time/kst.js';
 import { openTestContext, testConfig, waitFor } from '../helpers/context.js';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
 import { startWork24Emulator, type Work24Emulator } from '../emulators/work24.js';
 
 let emulator: Work24Emulator;
@@ -18,7 +18,9 @@ let opened: Awaited<ReturnType<typeof openTestContext>>;
 let ctx: AppContext;
 let workers: WorkerPool;
 
-const fixture = readFileSync(sharedPath('fixtures', 'work24', 'jobs-wanju-p1.xml'), 'utf8');
+/** When the fixture was "fetched": every poll passes it, so the listings' deadlines are judged against it, not the calendar. */
+const FETCHED_AT = new Date('2026-11-27T10:00:00+09:00');
+const fixture = readFileSync(fixturePath('work24', 'jobs-wanju-p1.xml'), 'utf8');
 
 beforeAll(async () => {
   emulator = await startWork24Emulator({
@@ -65,7 +67,7 @@ describe('the outreach pipeline, end to end on the dry-run outbox', () => {
   let firstSlot: Date;
 
   it('turns new 고용24 listings into posts at the next weekday slot, within the daily cap', async () => {
-    const outcome = await pollSource(ctx, 'wanju-jobs');
+    const outcome = await pollSource(ctx, 'wanju-jobs', { now: FETCHED_AT });
     expect(outcome.status).toBe('ok');
     if (outcome.status !== 'ok') return;
     expect(outcome.summary.created).toBeGreaterThanOrEqual(6);
@@ -76,7 +78,7 @@ describe('the outreach pipeline, end to end on the dry-run outbox', () => {
       const at = kstParts(post.scheduled_at!);
       expect([1, 2, 3, 4, 5]).toContain(at.weekday);
       expect(['09:00', '13:00']).toContain(`${String(at.hour).padStart(2, '0')}:${String(at.minute).padStart(2, '0')}`);
-      expect(post.scheduled_at!.getTime()).toBeGreaterThan(Date.now());
+      expect(post.scheduled_at!.getTime()).toBeGreaterThan(FETCHED_AT.getTime());
     }
     const perDay = new Map<string, number>();
     for (const post of posts) {
@@ -114,7 +116,7 @@ describe('the outreach pipeline, end to end on the dry-run outbox', () => {
 
   it('does nothing when the source returns the same listings again', async () => {
     const before = await outbox();
-    const outcome = await pollSource(ctx, 'wanju-jobs', { force: true });
+    const outcome = await pollSource(ctx, 'wanju-jobs', { force: true, now: FETCHED_AT });
     expect(outcome.status).toBe('ok');
     if (outcome.status === 'ok') expect(outcome.summary).toMatchObject({ created: 0, changed: 0 });
     expect(await outbox()).toHaveLength(before.length);
@@ -127,7 +129,7 @@ describe('the outreach pipeline, end to end on the dry-run outbox', () => {
     const post = await ctx.store.db.selectFrom('posts').select(['id', 'status']).where('item_id', '=', item.id).executeTakeFirstOrThrow();
     expect(post.status).toBe('published');
     changedTitle = '[봉동] 자동차부품 생산직(2교대) 신입 &amp; 경력 — 급여 인상';
-    const outcome = await pollSource(ctx, 'wanju-jobs', { force: true });
+    const outcome = await pollSource(ctx, 'wanju-jobs', { force: true, now: FETCHED_AT });
     expect(outcome.status === 'ok' && outcome.summary.changed).toBe(1);
     await waitFor('both copies to be updated', async () => {
       const rows = await ctx.store.db.selectFrom('deliveries').select(['published_version', 'status']).where('post_id', '=', post.id).execute();

@@ -9,7 +9,10 @@ import { ingestItems } from '../../src/outreach/items.js';
 import { startWork24Emulator, type Work24Emulator } from '../emulators/work24.js';
 import { runCli } from '../helpers/cli.js';
 import { openTestContext, testConfig } from '../helpers/context.js';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
+import { shiftWork24Dates, weeksToReach, WORK24_FIXTURE_DAY } from '../helpers/relative-dates.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 let emulator: Work24Emulator;
 let failing = false;
@@ -182,7 +185,10 @@ describe('the CLI', () => {
   });
 
   it('imports a fixture, lists its posts in KST, and previews one per channel', async () => {
-    const imported = await runCli(['sources', 'import', sharedPath('fixtures', 'work24', 'jobs-wanju-p1.xml'), '--region', '52710'], env());
+    // The CLI runs on the wall clock, so the fixture is moved to the run's week: its listings are all still open.
+    const file = join(t.config.dataDir, 'jobs-wanju-p1.xml');
+    writeFileSync(file, shiftWork24Dates(readFileSync(fixturePath('work24', 'jobs-wanju-p1.xml'), 'utf8'), weeksToReach(WORK24_FIXTURE_DAY, new Date())));
+    const imported = await runCli(['sources', 'import', file, '--region', '52710'], env());
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toMatch(/jobs-wanju-p1\.xml \(work24-jobs\): 6 item\(s\): 6 new, 0 changed, 0 unchanged; 6 post\(s\) planned/);
     const list = await runCli(['posts', 'list', '--status', 'scheduled'], env());

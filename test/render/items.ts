@@ -1,12 +1,12 @@
 /**
- * Realistic render inputs built from the shared 고용24 and Atom fixtures, shaped as the ingest
+ * Realistic render inputs built from the 고용24 and Atom fixtures, shaped as the ingest
  * step would hand them over (ContentItemDraft fields).
  */
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import type { RenderCenter, RenderItem } from '../../src/render/render.js';
 import { kstDate } from '../../src/time/kst.js';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
 
 export const CENTER: RenderCenter = { name: '완주군일자리지원센터', phone: '063-290-0000', url: 'https://job.example.go.kr/' };
 export const CONTACT_LINE = `문의: ${CENTER.name} ${CENTER.phone}`;
@@ -14,7 +14,7 @@ export const CONTACT_LINE = `문의: ${CENTER.name} ${CENTER.phone}`;
 const xml = new XMLParser({ parseTagValue: false, ignoreAttributes: false });
 
 function read(...path: string[]): Record<string, unknown> {
-  return xml.parse(readFileSync(sharedPath(...path), 'utf8')) as Record<string, unknown>;
+  return xml.parse(readFileSync(fixturePath(...path), 'utf8')) as Record<string, unknown>;
 }
 
 type Row = Record<string, string | undefined>;
@@ -35,7 +35,7 @@ function isoDay(text: string): Date {
 }
 
 export function jobItems(): RenderItem[] {
-  const root = read('fixtures', 'work24', 'jobs-wanju-p1.xml').wantedRoot as { wanted: unknown };
+  const root = read('work24', 'jobs-wanju-p1.xml').wantedRoot as { wanted: unknown };
   return rows(root.wanted).map((w) => ({
     title: w.title ?? '',
     summary: `${w.indTpNm}에서 함께 일할 분을 찾습니다. 자세한 근무 조건은 아래 링크에서 확인해 주세요.`,
@@ -53,7 +53,7 @@ export function jobItems(): RenderItem[] {
 }
 
 export function trainingItems(): RenderItem[] {
-  const root = read('fixtures', 'work24', 'training-jeonbuk.xml').HRDNet as { srchList: { scn_list: unknown } };
+  const root = read('work24', 'training-jeonbuk.xml').HRDNet as { srchList: { scn_list: unknown } };
   return rows(root.srchList.scn_list).map((c) => ({
     title: c.title ?? '',
     summary: `${c.trainTarget} 과정입니다. 정원 ${c.yardMan}명, 현재 ${c.regCourseMan}명이 신청했습니다.`,
@@ -72,7 +72,7 @@ export function trainingItems(): RenderItem[] {
 
 /** The lecture feed is stored in NFD, as files written on macOS are. */
 export function lectureItems(): RenderItem[] {
-  const feed = read('fixtures', 'feeds', 'lectures.nfd.atom').feed as { entry: unknown };
+  const feed = read('feeds', 'lectures.nfd.atom').feed as { entry: unknown };
   return rows(feed.entry).map((e) => {
     const entry = e as unknown as { title: string; summary: string; updated: string; link: { '@_href': string } };
     return {

@@ -1,5 +1,5 @@
 /**
- * Issue 3, "Bad input and faults": every file of ../shared/corpus/feeds (rss-parser's and
+ * Issue 3, "Bad input and faults": every file of test/fixtures/corpus/feeds (rss-parser's and
  * feedparser's test inputs) either parses or fails with a clear per-source error, and none
  * crashes or hangs.
  *
@@ -15,13 +15,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/paths.js';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
 import type { CorpusLine } from './corpus-runner.js';
 
 /** Generous: the slowest file takes milliseconds; this only catches a real hang. */
 const PER_FILE_BOUND_MS = 10_000;
 const RUNNER = fileURLToPath(new URL('./corpus-runner.ts', import.meta.url));
-const CORPUS = sharedPath('corpus', 'feeds');
+const CORPUS = fixturePath('corpus', 'feeds');
 
 interface Outcome {
   file: string;

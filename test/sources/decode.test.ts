@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { charsetFromContentType, charsetFromXmlDeclaration, DecodeError, decodeBody, xmlRootElement } from '../../src/sources/decode.js';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
 
-const cp949Feed = readFileSync(sharedPath('fixtures', 'feeds', 'center-notices.cp949.rss'));
-const nfdFeed = readFileSync(sharedPath('fixtures', 'feeds', 'lectures.nfd.atom'));
+const cp949Feed = readFileSync(fixturePath('feeds', 'center-notices.cp949.rss'));
+const nfdFeed = readFileSync(fixturePath('feeds', 'lectures.nfd.atom'));
 
 describe('decodeBody', () => {
   it('decodes a feed declared euc-kr as CP949, keeping syllables such as 똠 that TextDecoder loses', () => {

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../src/sources/decode.js';
 import { FeedParseError, parseFeed } from '../../src/sources/feed.js';
 import { kstDate } from '../../src/time/kst.js';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
 
 function fixture(name: string): string {
-  return decodeBody(readFileSync(sharedPath('fixtures', 'feeds', name)), null).text;
+  return decodeBody(readFileSync(fixturePath('feeds', name)), null).text;
 }
 
 function rss(items: string, channelExtra = ''): string {

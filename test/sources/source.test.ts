@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SourceConfigInput } from '../../src/sources/config.js';
 import { createSource, importSourceFile, SourceError, type PollResult } from '../../src/sources/source.js';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
 import { startLocalServer, type LocalServer } from './local-server.js';
 
-const cp949Feed = readFileSync(sharedPath('fixtures', 'feeds', 'center-notices.cp949.rss'));
+const cp949Feed = readFileSync(fixturePath('feeds', 'center-notices.cp949.rss'));
 
 const servers: LocalServer[] = [];
 afterEach(async () => {
@@ -110,7 +110,7 @@ describe('importSourceFile', () => {
       [['work24', 'training-jeonbuk.xml'], 'work24-training', 4],
     ];
     for (const [parts, type, count] of cases) {
-      const result = await importSourceFile(sharedPath('fixtures', ...parts));
+      const result = await importSourceFile(fixturePath(...parts));
       expect(result.type, parts.join('/')).toBe(type);
       expect(result.items, parts.join('/')).toHaveLength(count);
       expect(result.errors, parts.join('/')).toEqual([]);
@@ -118,13 +118,13 @@ describe('importSourceFile', () => {
   });
 
   it('gives feed items the requested kind', async () => {
-    const result = await importSourceFile(sharedPath('fixtures', 'feeds', 'lectures.nfd.atom'), 'rss', { kind: 'lecture' });
+    const result = await importSourceFile(fixturePath('feeds', 'lectures.nfd.atom'), 'rss', { kind: 'lecture' });
     expect(result.items.every((i) => i.kind === 'lecture')).toBe(true);
   });
 
   it('explains a 고용24 error response, a wrong type and a file that is neither', async () => {
-    await expect(importSourceFile(sharedPath('fixtures', 'work24', 'jobs-error-auth.xml'))).rejects.toThrow(/고용24 rejected the request/);
-    await expect(importSourceFile(sharedPath('fixtures', 'work24', 'jobs-single.xml'), 'work24-training')).rejects.toThrow(
+    await expect(importSourceFile(fixturePath('work24', 'jobs-error-auth.xml'))).rejects.toThrow(/고용24 rejected the request/);
+    await expect(importSourceFile(fixturePath('work24', 'jobs-single.xml'), 'work24-training')).rejects.toThrow(
       /expected a work24-training file, but .* is a work24-jobs document/,
     );
     const html = join(dir, 'page.html');

@@ -13,10 +13,10 @@ import {
 } from '../../src/sources/work24.js';
 import { kstDate } from '../../src/time/kst.js';
 import { startWork24Emulator, type Work24Emulator } from '../emulators/work24.js';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
 
 function fixture(name: string): string {
-  return readFileSync(sharedPath('fixtures', 'work24', name), 'utf8');
+  return readFileSync(fixturePath('work24', name), 'utf8');
 }
 
 /** The listing numbers as the fixture file holds them, in order. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classify, type Topic } from '../../src/triage/classify.js';
 import { loadTriageRules, parseTriageRules, DEFAULT_TRIAGE_RULES_PATH } from '../../src/triage/rules.js';
-import { sharedPath } from '../helpers/shared.js';
+import { fixturePath } from '../helpers/fixtures.js';
 import { HOLDOUT, UNSEEN } from './unseen.js';
 
 const rules = loadTriageRules();
@@ -27,7 +27,7 @@ describe('classify on inquiries written for these tests', () => {
 });
 
 describe('classify on the development set', () => {
-  const items = readFileSync(sharedPath('fixtures', 'inquiries', 'dev.jsonl'), 'utf8')
+  const items = readFileSync(fixturePath('inquiries', 'dev.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as { id: string; channel: string; text: string; topic: Topic; spam: boolean });
