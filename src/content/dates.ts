@@ -9,9 +9,10 @@
  * comparing `now < deadlineAt` then keeps the listing open until 24:00 KST on the day the
  * source printed, never closing it nine hours early at UTC midnight or a day early at 00:00.
  * The same rule applies to the end of a period (a course's last day). A start date (a course
- * beginning 2026-12-07) is that day's 00:00 KST. Because `deadlineAt` of a date-only deadline
- * is the following midnight, display code must show `deadlineText` (or the result's
- * `dateOnly` flag) rather than formatting the instant as a calendar day.
+ * beginning 2026-12-07) is that day's 00:00 KST. Because the end of a date-only period or
+ * deadline is the following midnight, it must never be formatted as a calendar day directly:
+ * display.ts reads it back (an end at 00:00 KST stands for the day before) and is the only
+ * place that turns these instants into text for people.
  */
 import { kstDate, kstParts } from '../time/kst.js';
 
@@ -87,8 +88,14 @@ export interface ParsedRange {
   end: Date | null;
   startDateOnly: boolean;
   endDateOnly: boolean;
-  /** The part of the text the range was read from. */
+  /** The part of the text the range was read from (without a trailing `까지`). */
   text: string;
+  /**
+   * Where the range was found, as offsets into `text.normalize('NFKC')` of the text searched
+   * (the form every date is read from), so a caller can rewrite the dates in place.
+   */
+  index: number;
+  length: number;
 }
 
 /**
@@ -127,6 +134,8 @@ export function findDateRange(text: string): ParsedRange | null {
       startDateOnly: startWall.hour === undefined,
       endDateOnly,
       text: source.slice(from, from + consumed).replace(/\s*까지$/, '').trim(),
+      index: from,
+      length: consumed,
     };
   }
   return null;

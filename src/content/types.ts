@@ -29,6 +29,17 @@ export interface ContentItemDraft {
   deadlineText: string | null;
   /** When the source says it published or last modified the item. */
   publishedAt: Date | null;
-  /** Source-specific display fields (e.g. 경력, 학력, 고용형태) for templates. */
+  /**
+   * Facts a post shows beyond the fields above, keyed by the Korean label a citizen reads
+   * (업종, 근무형태, 고용형태, 경력, 학력 …). Only what a post should show: no codes, no
+   * bookkeeping, nothing already in another field. The store does not keep key order (jsonb),
+   * so posts list them in `EXTRA_LABEL_ORDER`.
+   */
   extra: Record<string, string>;
 }
+
+/** The order posts list `extra` facts in; labels not listed follow, in the order given. */
+export const EXTRA_LABEL_ORDER: readonly string[] = [
+  '업종', '근무형태', '고용형태', '경력', '학력',
+  '훈련대상', '모집인원', '수료 후 취업률', '훈련기관 전화',
+];

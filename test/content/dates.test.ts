@@ -90,7 +90,7 @@ describe('findDateRange', () => {
 
   it('reads a period of days, ending at the end of the last day', () => {
     const range = findDateRange('2026.12.8 ~ 2026.12.19 (평일 10:00~16:00)');
-    expect(range).toMatchObject({ startDateOnly: true, endDateOnly: true, text: '2026.12.8 ~ 2026.12.19' });
+    expect(range).toMatchObject({ startDateOnly: true, endDateOnly: true, text: '2026.12.8 ~ 2026.12.19', index: 0 });
     expect(range?.start).toEqual(kstDate(2026, 12, 8));
     expect(range?.end).toEqual(kstDate(2026, 12, 20));
   });
@@ -105,6 +105,12 @@ describe('findDateRange', () => {
     const range = findDateRange('2026. 12. 1. ~ 2026. 12. 31. 18:00까지');
     expect(range?.end).toEqual(kstDate(2026, 12, 31, 18, 0));
     expect(range?.text).toBe('2026. 12. 1. ~ 2026. 12. 31. 18:00');
+  });
+
+  it('says where in the text the range was found', () => {
+    const text = '교육: 매주 2026. 12. 3.(목) 14:00~15:30 센터 2층';
+    const range = findDateRange(text)!;
+    expect(text.slice(range.index, range.index + range.length).trim()).toBe('2026. 12. 3.(목) 14:00~15:30');
   });
 
   it('finds nothing in text without a full date', () => {
