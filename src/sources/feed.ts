@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import Parser from 'rss-parser';
 import { findDateRange, parseKstDate, type ParsedDate } from '../content/dates.js';
 import { contentHash, fallbackSourceKey } from '../content/fingerprint.js';
+import { labelledLines } from '../content/labelled-lines.js';
 import { absoluteHttpUrl, htmlEntitiesToXmlReferences, htmlToPlainText, inlineText } from '../content/plain-text.js';
 import type { ContentItemDraft, ContentKind } from '../content/types.js';
 import { xmlRootElement } from './decode.js';
@@ -134,7 +135,6 @@ function newParser(): Parser<Record<string, unknown>, Record<string, unknown>> {
       item: [
         ['ontact-published', 'ontactPublished'],
         ['ontact-updated', 'ontactUpdated'],
-        ['dc:subject', 'dcSubject'],
       ],
     },
   });
@@ -182,11 +182,9 @@ function mapItem(
     return null;
   }
 
+  // The board's author and categories (`일자리팀`, `취업특강`) are bookkeeping, not something a
+  // citizen reading the post needs; `extra` holds only what a post shows.
   const extra: Record<string, string> = {};
-  const creator = inlineText(str(raw.creator) || str(raw.author));
-  if (creator) extra['작성자'] = creator;
-  const categories = [...asArray(raw.categories), ...asArray(raw.dcSubject)].map((c) => inlineText(str(c))).filter(Boolean);
-  if (categories.length > 0) extra['분류'] = Array.from(new Set(categories)).join(', ');
 
   const publishedAt = readPublished(raw, label, errors);
   const schedule = readSchedule(summary);
@@ -233,36 +231,28 @@ interface Schedule {
   place: string | null;
 }
 
-const WHEN_LABELS = /^(?:일\s*시|일\s*정|기\s*간|날\s*짜|교육\s*(?:일시|기간|일정)|행사\s*(?:일시|기간)|강의\s*(?:일시|일정)|운영\s*기간|훈련\s*기간|특강\s*일시)$/;
-const DEADLINE_LABELS = /^(?:접수|신청|모집)\s*(?:기간|일정|마감)?$|^마감(?:\s*일시?)?$/;
-const PLACE_LABELS = /^(?:장\s*소|교육\s*장소|행사\s*장소|위\s*치|교육장)$/;
-
 /**
  * Dates and place from the labelled lines notices use (`일시: 2026. 12. 3.(목) 14:00~15:30`,
- * `접수기간: … ~ 2026. 12. 31. 18:00까지`, `장소: …`). Only labelled lines count: a date in
- * passing ("지난 2025. 3. 1. 행사에서…") must not become a deadline.
+ * `접수기간: … ~ 2026. 12. 31. 18:00까지`, `장소: …`); see content/labelled-lines.ts. The first
+ * line of each kind wins.
  */
 function readSchedule(summary: string): Schedule {
   const schedule: Schedule = { startsAt: null, endsAt: null, deadlineAt: null, deadlineText: null, place: null };
-  for (const line of summary.split('\n')) {
-    const m = /^[-•·*\s]*([가-힣 ]{1,8}?)\s*[:：]\s*(.+)$/.exec(line);
-    if (!m) continue;
-    const label = m[1]!.trim();
-    const value = m[2]!.trim();
-    if (schedule.startsAt === null && WHEN_LABELS.test(label)) {
+  for (const { fact, value } of labelledLines(summary)) {
+    if (fact === 'when' && schedule.startsAt === null) {
       const range = findDateRange(value);
       if (range) {
         schedule.startsAt = range.start;
         schedule.endsAt = range.end;
       }
-    } else if (schedule.deadlineAt === null && DEADLINE_LABELS.test(label)) {
+    } else if (fact === 'deadline' && schedule.deadlineAt === null) {
       const range = findDateRange(value);
       if (range) {
         // A period's end is the deadline; a lone date under 접수/마감 is the deadline itself.
         schedule.deadlineAt = range.end ?? (range.startDateOnly ? new Date(range.start.getTime() + 86_400_000) : range.start);
         schedule.deadlineText = range.text;
       }
-    } else if (schedule.place === null && PLACE_LABELS.test(label)) {
+    } else if (fact === 'place' && schedule.place === null) {
       schedule.place = value;
     }
   }
@@ -355,11 +345,6 @@ function firstLine(text: string): string {
   const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
   const graphemes = Array.from(new Intl.Segmenter('ko', { granularity: 'grapheme' }).segment(line), (s) => s.segment);
   return graphemes.length > 80 ? `${graphemes.slice(0, 79).join('')}…` : line;
-}
-
-function asArray(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value : [value];
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

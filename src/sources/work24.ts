@@ -12,6 +12,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseDeadline, parseKstDate } from '../content/dates.js';
+import { formatPayText, formatWon } from '../content/display.js';
 import { absoluteHttpUrl, inlineText } from '../content/plain-text.js';
 import type { ContentItemDraft } from '../content/types.js';
 import { kstDate, kstParts } from '../time/kst.js';
@@ -262,6 +263,14 @@ const EMPLOYMENT_TYPES: Record<string, string> = {
   '4': '파견근로',
 };
 
+/**
+ * One listing as a post shows it. Each fact goes to one place: the company to `organisation`,
+ * the address to `place`, the pay to `pay`, the closing day to `deadlineAt`/`deadlineText`, and
+ * to `extra` only the other facts a job seeker weighs (업종, 근무형태, 고용형태, 경력, 학력).
+ * The API's codes and bookkeeping (jobsCd, empTpCd, regDt, the mobile link) are not for
+ * citizens and stay out; there is no summary, because the list API has no description and a
+ * summary made of the same fields would say everything twice.
+ */
 function mapJob(w: XmlRecord, region: string | null): ContentItemDraft {
   const key = text(w.wantedAuthNo);
   if (!/^[A-Za-z0-9-]{4,40}$/.test(key)) throw new Error(key === '' ? 'no wantedAuthNo' : `wantedAuthNo "${key.slice(0, 50)}" is not a listing number`);
@@ -269,12 +278,9 @@ function mapJob(w: XmlRecord, region: string | null): ContentItemDraft {
   if (title === '') throw new Error('no title');
 
   const company = clean(w.company);
-  const industry = clean(w.indTpNm);
-  const salaryType = clean(w.salTpNm);
-  const pay = payText(salaryType, clean(w.sal), toInt(w.minSal), toInt(w.maxSal));
+  const pay = payText(clean(w.salTpNm), clean(w.sal), toInt(w.minSal), toInt(w.maxSal));
   const address = [clean(w.basicAddr), clean(w.detailAddr)].filter(Boolean).join(' ');
   const regionText = clean(w.region);
-  const education = [clean(w.minEdubg), clean(w.maxEdubg)].filter(Boolean);
   const employmentCode = clean(w.empTpCd);
 
   const closeText = clean(w.closeDt);
@@ -284,36 +290,18 @@ function mapJob(w: XmlRecord, region: string | null): ContentItemDraft {
   const registered = text(w.regDt) ? parseKstDate(text(w.regDt)) : null;
 
   const extra: Record<string, string> = {};
-  put(extra, '회사', company);
-  put(extra, '업종', industry);
-  put(extra, '급여형태', salaryType);
-  put(extra, '급여', clean(w.sal));
-  put(extra, '경력', clean(w.career));
-  put(extra, '학력', education.length === 2 ? `${education[0]} ~ ${education[1]}` : education[0]);
-  put(extra, '고용형태', Object.hasOwn(EMPLOYMENT_TYPES, employmentCode) ? EMPLOYMENT_TYPES[employmentCode] : '');
-  put(extra, '고용형태코드', employmentCode);
+  put(extra, '업종', clean(w.indTpNm));
   put(extra, '근무형태', clean(w.holidayTpNm));
-  put(extra, '근무지역', regionText);
-  put(extra, '등록일', clean(w.regDt));
-  put(extra, '마감일', closeText);
-  put(extra, '모바일링크', absoluteHttpUrl(text(w.wantedMobileInfoUrl)) ?? '');
-  put(extra, '직종코드', clean(w.jobsCd));
-
-  const summary = [
-    [company, industry].filter(Boolean).join(' · '),
-    pay ? `급여: ${pay}` : '',
-    extra['경력'] || extra['학력'] ? `경력: ${extra['경력'] ?? '-'} · 학력: ${extra['학력'] ?? '-'}` : '',
-    extra['고용형태'] || extra['근무형태'] ? [extra['고용형태'], extra['근무형태']].filter(Boolean).join(' · ') : '',
-    address ? `근무지: ${address}` : '',
-  ]
-    .filter(Boolean)
-    .join('\n');
+  put(extra, '고용형태', Object.hasOwn(EMPLOYMENT_TYPES, employmentCode) ? EMPLOYMENT_TYPES[employmentCode] : '');
+  // `경력` alone reads as the label repeated (경력: 경력); the API means experience is required.
+  put(extra, '경력', clean(w.career) === '경력' ? '경력 필요' : clean(w.career));
+  put(extra, '학력', educationText(clean(w.minEdubg), clean(w.maxEdubg)));
 
   return {
     kind: 'job',
     sourceKey: key,
     title,
-    summary,
+    summary: '',
     link: absoluteHttpUrl(text(w.wantedInfoUrl)) ?? absoluteHttpUrl(text(w.wantedMobileInfoUrl)),
     organisation: company || null,
     place: address || regionText || null,
@@ -328,21 +316,33 @@ function mapJob(w: XmlRecord, region: string | null): ContentItemDraft {
   };
 }
 
-/**
- * The pay as the listing words it: `월급 260만원 ~ 300만원`, `시급 10,320원`, `월급 280만원 이상`.
- * The API's own `sal` text is kept because the numbers cannot tell "230만원" from
- * "280만원 이상" (both arrive as maxSal 0); only when `sal` is missing is the text built from
- * minSal/maxSal, where maxSal 0 means no maximum was given.
- */
-export function payText(salaryType: string, sal: string, minSal: number | null, maxSal: number | null): string | null {
-  const type = salaryType ? `${salaryType} ` : '';
-  if (sal) return `${type}${sal}`.trim();
-  if (minSal === null || minSal <= 0) return salaryType || null;
-  const won = (n: number) => `${n.toLocaleString('ko-KR')}원`;
-  if (maxSal !== null && maxSal > minSal) return `${type}${won(minSal)} ~ ${won(maxSal)}`;
-  return `${type}${won(minSal)}${maxSal === 0 || maxSal === null ? ' 이상' : ''}`;
+/** `minEdubg` is the least schooling asked for: `고졸` reads `고졸 이상`; a range when both ends are given. */
+function educationText(min: string, max: string): string {
+  if (min && max && min !== max) return `${min} ~ ${max}`;
+  if (!min) return max;
+  return /무관/.test(min) ? min : `${min} 이상`;
 }
 
+/**
+ * The pay as the listing words it, written the center's way (KOREAN-TERMS): `월 260만 원 ~ 300만 원`,
+ * `시급 10,320원`, `월 280만 원 이상`. The API's own `sal` text is kept because the numbers cannot
+ * tell "230만원" from "280만원 이상" (both arrive as maxSal 0); only when `sal` is missing is the
+ * text built from minSal/maxSal, where maxSal 0 means no maximum was given. Null when the
+ * listing names no amount (a pay type alone tells a reader nothing).
+ */
+export function payText(salaryType: string, sal: string, minSal: number | null, maxSal: number | null): string | null {
+  if (sal) return formatPayText(salaryType, sal);
+  if (minSal === null || minSal <= 0) return null;
+  if (maxSal !== null && maxSal > minSal) return formatPayText(salaryType, `${formatWon(minSal)} ~ ${formatWon(maxSal)}`);
+  return formatPayText(salaryType, `${formatWon(minSal)}${maxSal === 0 || maxSal === null ? ' 이상' : ''}`);
+}
+
+/**
+ * One course as a post shows it: the institution, address, period and fee in their own fields;
+ * in `extra` what else helps someone choose (대상, 모집인원, 취업률, the institution's phone for
+ * applying). Codes, the grade and the running count of applicants stay out: the count changes
+ * daily and would re-publish every copy each time it moved.
+ */
 function mapTraining(c: XmlRecord): ContentItemDraft {
   const id = text(c.trprId);
   const degree = text(c.trprDegr);
@@ -368,51 +368,35 @@ function mapTraining(c: XmlRecord): ContentItemDraft {
   const address = clean(c.address);
   const fee = toInt(c.courseMan);
   const realFee = toInt(c.realMan);
-  const won = (n: number) => `${n.toLocaleString('ko-KR')}원`;
+  const pay = fee !== null ? `${formatWon(fee)}${realFee !== null && realFee !== fee ? ` (실제 훈련비 ${formatWon(realFee)})` : ''}` : null;
 
   const extra: Record<string, string> = {};
-  put(extra, '훈련기관', organisation);
-  put(extra, '훈련기간', startText && endText ? `${startText} ~ ${endText}` : startText || endText);
   put(extra, '훈련대상', clean(c.trainTarget));
-  put(extra, '훈련유형코드', clean(c.trainTargetCd));
-  put(extra, '수강료', fee !== null ? won(fee) : '');
-  put(extra, '실제훈련비', realFee !== null ? won(realFee) : '');
-  put(extra, '정원', toInt(c.yardMan) !== null ? `${toInt(c.yardMan)}명` : '');
-  put(extra, '신청인원', toInt(c.regCourseMan) !== null ? `${toInt(c.regCourseMan)}명` : '');
-  put(extra, '전화', clean(c.telNo));
+  put(extra, '모집인원', toInt(c.yardMan) !== null ? `${toInt(c.yardMan)!.toLocaleString('ko-KR')}명` : '');
   // Empty employment rates mean the course has no graduates yet: leave them out rather than
   // print "0%".
-  put(extra, '취업률(3개월)', percent(text(c.eiEmplRate3)));
-  put(extra, '취업률(6개월)', percent(text(c.eiEmplRate6)));
-  put(extra, '등급', clean(c.grade));
-  put(extra, 'NCS코드', clean(c.ncsCd));
-
-  const summary = [
-    organisation,
-    extra['훈련기간'] ? `훈련기간: ${extra['훈련기간']}` : '',
-    extra['훈련대상'] ? `대상: ${extra['훈련대상']}` : '',
-    extra['수강료'] ? `수강료: ${extra['수강료']}${extra['실제훈련비'] && realFee !== fee ? ` (실제 훈련비 ${extra['실제훈련비']})` : ''}` : '',
-    address ? `장소: ${address}` : '',
-    extra['전화'] ? `문의: ${extra['전화']}` : '',
-  ]
-    .filter(Boolean)
-    .join('\n');
+  const rates = [
+    percent(text(c.eiEmplRate3)) && `3개월 ${percent(text(c.eiEmplRate3))}`,
+    percent(text(c.eiEmplRate6)) && `6개월 ${percent(text(c.eiEmplRate6))}`,
+  ].filter(Boolean);
+  put(extra, '수료 후 취업률', rates.join(', '));
+  put(extra, '훈련기관 전화', clean(c.telNo));
 
   const areaCode = text(c.trngAreaCd);
   return {
     kind: 'training',
     sourceKey: `${id}:${degree}:${institution}`,
     title,
-    summary,
+    summary: '',
     link: absoluteHttpUrl(text(c.titleLink)),
     organisation: organisation || null,
     place: address || null,
     region: /^\d{5}$/.test(areaCode) ? areaCode : null,
-    pay: null,
+    pay,
     startsAt: start?.at ?? null,
     endsAt: end?.at ?? null,
     deadlineAt: deadline?.at ?? null,
-    deadlineText: startText ? `개강일(${startText})까지` : null,
+    deadlineText: startText || null,
     publishedAt: null,
     extra,
   };

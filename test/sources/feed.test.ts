@@ -37,13 +37,16 @@ describe('parseFeed on the fixtures', () => {
     expect(lecture!.startsAt).toEqual(kstDate(2026, 12, 3, 14, 0));
     expect(lecture!.endsAt).toEqual(kstDate(2026, 12, 3, 15, 30));
     expect(lecture!.place).toBe('완주군일자리지원센터 유튜브 채널 (실시간 스트리밍)');
-    expect(lecture!.extra).toMatchObject({ 작성자: '일자리팀', 분류: '취업특강' });
+    // The board's author and categories are bookkeeping: a post does not show them.
+    expect(lecture!.extra).toEqual({});
 
     // A relative item link resolves against the feed; a javascript: link keeps its words only.
     expect(camp!.link).toBe('https://job.example.go.kr/bbs/board.php?bo_table=notice&wr_id=1040');
     expect(camp!.summary).toContain('신청하기');
     expect(camp!.summary).not.toMatch(/javascript|alert/i);
 
+    // A period of days ends with its last day: stored as the next KST midnight, for closing.
+    expect(feed.items[1]).toMatchObject({ startsAt: kstDate(2026, 12, 8), endsAt: kstDate(2026, 12, 20), place: "삼례 '다시 온 봄'" });
     expect(support!.deadlineAt).toEqual(kstDate(2026, 12, 31, 18, 0));
     expect(support!.deadlineText).toBe('2026. 12. 1. ~ 2026. 12. 31. 18:00');
   });

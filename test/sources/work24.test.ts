@@ -63,23 +63,35 @@ describe('parseWork24Jobs', () => {
     expect(byKey.get('K151122611230017')).toMatchObject({ deadlineText: '채용시까지', deadlineAt: null });
   });
 
-  it('shows pay as the listing words it, and treats maxSal 0 as no maximum', () => {
-    expect(byKey.get('K151122611200011')!.pay).toBe('월급 260만원 ~ 300만원');
-    expect(byKey.get('K151122611240002')!.pay).toBe('월급 280만원 이상');
+  it('shows pay as the listing words it, written the center\'s way, and treats maxSal 0 as no maximum', () => {
+    expect(byKey.get('K151122611200011')!.pay).toBe('월 260만 원 ~ 300만 원');
+    expect(byKey.get('K151122611240002')!.pay).toBe('월 280만 원 이상');
     expect(byKey.get('K151122611210004')!.pay).toBe('시급 10,320원');
-    expect(payText('월급', '', 2800000, 0)).toBe('월급 2,800,000원 이상');
-    expect(payText('월급', '', 2300000, 2800000)).toBe('월급 2,300,000원 ~ 2,800,000원');
+    expect(byKey.get('K151122611230017')!.pay).toBe('연 3,000만 원 ~ 3,400만 원');
+    expect(payText('월급', '', 2800000, 0)).toBe('월 280만 원 이상');
+    expect(payText('월급', '', 2300000, 2800000)).toBe('월 230만 원 ~ 280만 원');
+    expect(payText('월급', '', null, null)).toBeNull();
     expect(payText('', '', null, null)).toBeNull();
   });
 
-  it('maps organisation, place, modification time and template fields', () => {
+  it('puts each fact in one place: organisation, place, pay, deadline, and the rest a post shows', () => {
     const item = byKey.get('K151122611200011')!;
     expect(item.organisation).toBe('(주)완주정밀');
     expect(item.place).toBe('전북특별자치도 완주군 봉동읍 완주산단5로 00 제2공장');
     expect(item.publishedAt).toEqual(kstDate(2026, 11, 20, 10, 30));
-    expect(item.extra).toMatchObject({ 경력: '관계없음', 학력: '고졸', 근무형태: '주5일근무', 고용형태: '기간의 정함이 없는 근로계약', 업종: '자동차 신품 부품 제조업' });
+    expect(item.extra).toEqual({ 업종: '자동차 신품 부품 제조업', 근무형태: '주5일근무', 고용형태: '기간의 정함이 없는 근로계약', 경력: '관계없음', 학력: '고졸 이상' });
     expect(byKey.get('K151122611230017')!.extra['학력']).toBe('대졸(2~3년) ~ 대졸(4년)');
-    expect(item.summary).not.toMatch(/<|undefined|null/);
+    expect(byKey.get('K151122611240002')!.extra['경력']).toBe('경력 필요');
+    expect(byKey.get('K151122611210004')!.extra['학력']).toBe('학력무관');
+    // The list API has no description; a summary made of the same fields would say them twice.
+    for (const listing of page.items) expect(listing.summary).toBe('');
+  });
+
+  it('keeps codes and bookkeeping out of what a post shows', () => {
+    for (const listing of page.items) {
+      const shown = JSON.stringify([listing.title, listing.summary, listing.organisation, listing.place, listing.pay, listing.extra]);
+      for (const raw of ['직종코드', '고용형태코드', '등록일', '마감일', '모바일링크', '832100', '531200', '26-11-', listing.sourceKey]) expect(shown, raw).not.toContain(raw);
+    }
   });
 
   it('reads a single result (one <wanted>, not a list)', () => {
@@ -111,7 +123,7 @@ describe('parseWork24Jobs', () => {
   it('leaves out an employment type it does not know', () => {
     const odd = parseWork24Jobs(fixture('jobs-single.xml').replace('<empTpCd>11</empTpCd>', '<empTpCd>constructor</empTpCd>'));
     expect(odd.items[0]!.extra['고용형태']).toBeUndefined();
-    expect(odd.items[0]!.extra['고용형태코드']).toBe('constructor');
+    expect(Object.values(odd.items[0]!.extra)).not.toContain('constructor');
   });
 
   it('reports a listing without its number and keeps the others', () => {
@@ -143,12 +155,17 @@ describe('parseWork24Training', () => {
       organisation: '완주중장비직업전문학교',
       region: '52710',
       startsAt: kstDate(2026, 12, 7),
+      // The last day, 24 December, is open until the following KST midnight (content/dates.ts).
       endsAt: kstDate(2026, 12, 25),
       deadlineAt: kstDate(2026, 12, 8),
+      deadlineText: '2026-12-07',
+      pay: '64만 원 (실제 훈련비 51만 2,000원)',
+      summary: '',
     });
-    expect(forklift!.extra).toMatchObject({ '취업률(3개월)': '62.5%', 수강료: '640,000원', 정원: '20명', 훈련기간: '2026-12-07 ~ 2026-12-24' });
-    expect(plc!.extra['취업률(3개월)']).toBeUndefined();
-    expect(plc!.extra['등급']).toBeUndefined();
+    expect(forklift!.extra).toEqual({ 훈련대상: '국민내일배움카드(일반)', 모집인원: '20명', '수료 후 취업률': '3개월 62.5%, 6개월 70.1%', '훈련기관 전화': '063-123-4567' });
+    expect(plc!.pay).toBe('420만 원');
+    expect(plc!.extra['수료 후 취업률']).toBeUndefined();
+    expect(Object.keys(plc!.extra)).not.toContain('등급');
   });
 });
 
