@@ -8,13 +8,14 @@
  * escaping, so the link and the contact line, which are never cut, always survive; finally check
  * the finished payload against every limit and refuse to return one that breaks any.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CONTENT_KINDS, type ContentKind } from '../content/types.js';
+import { formatDeadline, formatEnd, formatPeriod, formatStart, formatWonInText } from '../content/display.js';
+import { formatLabelledDates, statedFacts } from '../content/labelled-lines.js';
+import { CONTENT_KINDS, EXTRA_LABEL_ORDER, type ContentKind } from '../content/types.js';
 import { TEMPLATES_DIR } from '../paths.js';
-import { formatKst, kstDayKey, kstParts } from '../time/kst.js';
 import { CHANNELS, DISCORD_LIMITS, FACEBOOK_LIMITS, YOUTUBE_LIMITS, type Channel, type LimitViolation } from './limits.js';
 import { cleanText, DISCORD_PING, DISCORD_PLAIN_ESCAPER, ESCAPERS, InvalidLinkError, normaliseLink, type ChannelEscaper } from './sanitize.js';
 import { compileTemplate, TemplateError, TemplateUrl, type CompiledTemplate, type TemplateView } from './template.js';
@@ -42,13 +43,19 @@ export interface RenderItem {
   organisation?: string | null;
   place?: string | null;
   pay?: string | null;
+  /** A start at 00:00 KST is a day without a time. */
   startsAt?: Date | null;
+  /**
+   * The end of a period. A last day D given without a time is stored as D+1 00:00 KST (see
+   * content/dates.ts) and shown as D: an end at 00:00 KST always reads as the day before.
+   */
   endsAt?: Date | null;
   /**
    * The instant the item closes. A deadline given as a date D (applications accepted all of D)
-   * should be stored as D+1 00:00 KST; it is shown as "D까지".
+   * is stored as D+1 00:00 KST and shown as "D까지".
    */
   deadlineAt?: Date | null;
+  /** The deadline as the source wrote it; when it reads as a date, the day shown is the one it names. */
   deadlineText?: string | null;
   publishedAt?: Date | null;
   /** Display fields keyed by their Korean label (경력, 학력, 고용형태…). */
@@ -82,11 +89,26 @@ export interface DiscordEmbed {
   footer?: { text: string };
 }
 
+/** A Discord link button (component type 2, style 5): opens its URL, sends nothing back to the bot. */
+export interface DiscordLinkButton {
+  type: 2;
+  style: 5;
+  label: string;
+  url: string;
+}
+
+export interface DiscordActionRow {
+  type: 1;
+  components: DiscordLinkButton[];
+}
+
 /** Field names as Discord's REST API spells them, ready to send. */
 export interface DiscordPayload {
   channel: 'discord';
   content: string;
   embeds: DiscordEmbed[];
+  /** Link buttons under the message, when a template asks for them (none do yet). */
+  components?: DiscordActionRow[];
   /** Always empty: the bot never pings, whatever the text says. */
   allowed_mentions: { parse: [] };
 }
@@ -222,50 +244,13 @@ function short(text: string | null | undefined, max = SHORT_FIELD_MAX_GRAPHEMES)
   return text ? capped(cleanText(text, { singleLine: true }), max) : '';
 }
 
-function isMidnightKst(date: Date): boolean {
-  const p = kstParts(date);
-  return p.hour === 0 && p.minute === 0 && p.second === 0 && date.getUTCMilliseconds() === 0;
-}
-
-/** A date alone when the time is 00:00 KST (date-only sources), else date and time. */
-function formatMoment(date: Date): string {
-  return isMidnightKst(date) ? formatKst(date, { withTime: false }) : formatKst(date);
-}
-
-function formatPeriod(start: Date | null | undefined, end: Date | null | undefined): string {
-  if (start && end) {
-    if (kstDayKey(start) === kstDayKey(end) && !isMidnightKst(start)) {
-      const e = kstParts(end);
-      return `${formatKst(start)} ~ ${String(e.hour).padStart(2, '0')}:${String(e.minute).padStart(2, '0')}`;
-    }
-    return `${formatMoment(start)} ~ ${formatMoment(end)}`;
-  }
-  if (start) return formatMoment(start);
-  if (end) return `~ ${formatMoment(end)}`;
-  return '';
-}
-
-const TEXT_DATE = /(\d{2}|\d{4})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{1,2})/;
-
 /**
- * "D까지" for the last day citizens can apply. A deadline at exactly 00:00 KST is the end of the
- * previous day, unless the source's own text names that same day: then the source stored the day
- * itself at 00:00, and the citizen must see the day the source printed.
+ * Extra labels a post never shows: codes and bookkeeping that older normalisers stored with
+ * items (the current ones leave them out), and labels of facts the templates already show from
+ * the item's own fields. Items stored before the normalisers changed are still rendered when
+ * their copies are marked 마감 or 취소, so this stays.
  */
-function formatDeadline(at: Date | null | undefined, text: string | null | undefined): string {
-  const sourceText = text ? cleanText(text, { singleLine: true }) : '';
-  if (!at) return sourceText;
-  let shown: string;
-  if (isMidnightKst(at)) {
-    const m = TEXT_DATE.exec(sourceText);
-    const sourceDay = m ? `${m[1]!.length === 2 ? `20${m[1]}` : m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}` : null;
-    const lastDay = sourceDay === kstDayKey(at) ? at : new Date(at.getTime() - 1);
-    shown = `${formatKst(lastDay, { withTime: false })}까지`;
-  } else {
-    shown = `${formatKst(at)}까지`;
-  }
-  return /채용\s*시\s*까지/.test(sourceText) ? `${shown} (채용되면 일찍 마감될 수 있습니다)` : shown;
-}
+const HIDDEN_EXTRA_LABEL = /코드$|^(?:등록일|마감일|모바일링크|작성자|분류|등급|신청인원|훈련기간|교육기간|회사|기업|훈련기관|근무지|근무지역|장소|급여|급여형태|수강료|실제훈련비|마감)$/i;
 
 function buildSource(input: ParsedInput): ViewSource {
   const center = {
@@ -284,21 +269,31 @@ function buildSource(input: ParsedInput): ViewSource {
     };
   }
   const item = input.item!;
+  // The source's own words, with its dates and amounts written the way every post writes them.
+  const summary = formatWonInText(formatLabelledDates(cleanText(item.summary ?? '')));
+  // A notice that says `일시: …` or `장소: …` in its own words is not followed by the same fact
+  // again as a field: each fact once, in the source's wording with Ontact's date format.
+  const stated = statedFacts(summary);
+  const shownValues = new Set([item.organisation, item.place, item.pay].map((v) => short(v)).filter(Boolean));
   const extra = Object.entries(item.extra ?? {})
     .map(([label, value]) => ({ label: short(label, EXTRA_LABEL_MAX_GRAPHEMES), value: short(value) }))
-    .filter((e) => e.label !== '' && e.value !== '')
+    .filter((e) => e.label !== '' && e.value !== '' && !HIDDEN_EXTRA_LABEL.test(e.label) && !shownValues.has(e.value))
+    .map((e, i) => ({ e, rank: EXTRA_LABEL_ORDER.includes(e.label) ? EXTRA_LABEL_ORDER.indexOf(e.label) : EXTRA_LABEL_ORDER.length + i }))
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ e }) => e)
     .slice(0, MAX_EXTRA_FIELDS);
+  const openLabel = input.kind === 'job' ? '상시채용' : '상시 모집';
   return {
     texts: {
       title: cleanText(item.title, { singleLine: true }),
-      summary: cleanText(item.summary ?? ''),
+      summary,
       organisation: short(item.organisation),
-      place: short(item.place),
+      place: stated.has('place') ? '' : short(item.place),
       pay: short(item.pay),
-      deadline: capped(formatDeadline(item.deadlineAt, item.deadlineText), SHORT_FIELD_MAX_GRAPHEMES),
-      starts: item.startsAt ? formatMoment(item.startsAt) : '',
-      ends: item.endsAt ? formatMoment(item.endsAt) : '',
-      period: formatPeriod(item.startsAt, item.endsAt),
+      deadline: stated.has('deadline') ? '' : capped(formatDeadline(item.deadlineAt, item.deadlineText, { openLabel }), SHORT_FIELD_MAX_GRAPHEMES),
+      starts: stated.has('when') || !item.startsAt ? '' : formatStart(item.startsAt),
+      ends: stated.has('when') || !item.endsAt ? '' : formatEnd(item.endsAt),
+      period: stated.has('when') ? '' : formatPeriod(item.startsAt, item.endsAt),
     },
     extra,
     state: input.state,
@@ -354,7 +349,8 @@ class Fitter {
 
   /** The part rendered whole if it fits, else with fields cut in `SHRINK_ORDER` until it does. */
   fit(template: CompiledTemplate, escaper: ChannelEscaper, measure: Measure, limit: number): string {
-    const render = (cuts: Cuts) => template.render(this.view(cuts), escaper).trim();
+    // Optional blocks that are all empty would leave runs of blank lines between the parts that remain.
+    const render = (cuts: Cuts) => template.render(this.view(cuts), escaper).replace(/\n{3,}/g, '\n\n').trim();
     const cuts = new Map<string, number>();
     const whole = render(cuts);
     if (measure(whole) <= limit) return whole;
@@ -445,10 +441,33 @@ function parseTemplateYaml<T>(text: string, path: string, schema: z.ZodType<T>):
   return result.data;
 }
 
+/** Fields that hold other fields: usable as sections, never printed themselves. */
+const GROUP_FIELDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['center', new Set(['name', 'phone', 'url'])],
+  ['extra', new Set<string>()],
+]);
+
+/**
+ * Every field a template names is checked when it loads, including `center.*` and fields used
+ * only inside sections that a given post might never open, so a typo stops start-up instead of
+ * failing one post months later.
+ */
 function compileChecked(source: string, name: string, channel: Channel): CompiledTemplate {
   const template = compileTemplate(source, name);
   for (const field of template.fields) {
     if (!VIEW_FIELDS.has(field)) throw new TemplateError(`${name}: unknown field "${field}" (known: ${[...VIEW_FIELDS].join(', ')})`);
+  }
+  for (const path of template.paths) {
+    const [head, ...rest] = path.split('.');
+    const members = GROUP_FIELDS.get(head!);
+    if (rest.length === 0) {
+      if (members && template.values.has(path)) throw new TemplateError(`${name}: "${path}" is a group of fields, not a value; use it as a section or name one of its fields`);
+      continue;
+    }
+    if (!members || rest.length > 1 || !members.has(rest[0]!)) {
+      const known = members && members.size > 0 ? ` (known: ${[...members].map((m) => `${head}.${m}`).join(', ')})` : '';
+      throw new TemplateError(`${name}: unknown field "${path}"${known}`);
+    }
   }
   if (channel === 'youtube' && /[<>]/.test(template.literalText)) {
     throw new TemplateError(`${name}: YouTube rejects "<" and ">"; use 〈 〉 or other characters in the template`);
@@ -613,8 +632,8 @@ export interface Renderer {
   renderPost(input: RenderInput, channel: 'facebook'): FacebookPayload;
   renderPost(input: RenderInput, channel: 'youtube'): YouTubePayload;
   renderPost(input: RenderInput, channel: Channel): RenderedPayload;
-  /** Loads (and caches) every kind × channel template, so a broken one fails at start-up. */
-  checkTemplates(): void;
+  /** Every problem of this renderer's templates (see `checkTemplates`); empty when all are usable. */
+  checkTemplates(): TemplateProblem[];
 }
 
 export interface RendererOptions {
@@ -622,6 +641,10 @@ export interface RendererOptions {
   templatesDir?: string;
 }
 
+/**
+ * A renderer over one templates directory. Each template is read and compiled the first time it
+ * is needed and kept for the life of this object; a new renderer reads the files again.
+ */
 export function createRenderer(options: RendererOptions = {}): Renderer {
   const templatesDir = options.templatesDir ?? TEMPLATES_DIR;
   const cache = new Map<string, ChannelTemplate>();
@@ -649,15 +672,16 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
   }
   return {
     renderPost: renderPost as Renderer['renderPost'],
-    checkTemplates() {
-      for (const kind of RENDER_KINDS) for (const channel of CHANNELS) template(kind, channel);
-    },
+    checkTemplates: () => checkTemplates(templatesDir),
   };
 }
 
 let defaultRenderer: Renderer | null = null;
 
-/** Renders with the project's templates, read once and cached for the life of the process. */
+/**
+ * Renders with the project's templates, read once and cached for the life of the process. Code
+ * that needs another templates directory, or fresh reads, makes its own `createRenderer`.
+ */
 export function renderPost(input: RenderInput, channel: 'discord'): DiscordPayload;
 export function renderPost(input: RenderInput, channel: 'facebook'): FacebookPayload;
 export function renderPost(input: RenderInput, channel: 'youtube'): YouTubePayload;
@@ -667,3 +691,131 @@ export function renderPost(input: RenderInput, channel: Channel): RenderedPayloa
   return defaultRenderer.renderPost(input, channel);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Start-up checks
+
+/** The number `config/default.yaml` ships with, to be replaced by the center's real one. */
+export const PLACEHOLDER_PHONE = '063-000-0000';
+
+/**
+ * Why the center's phone number must not go out on live posts, or null when it may. Every post
+ * and urgent reply prints it, so a placeholder (the shipped 063-000-0000, or any number whose
+ * exchange and line are all zeros) would send citizens to a number nobody answers. Start-up
+ * calls this before publishing for real; dry-run may still render it.
+ */
+export function placeholderPhoneProblem(center: Pick<RenderCenter, 'phone'>): string | null {
+  const phone = cleanText(center.phone ?? '', { singleLine: true });
+  const digits = phone.replace(/\D/g, '');
+  const allZeros = /^0\d{1,2}-?0{3,4}-?0{4}$/.test(phone) || /^0\d{1,2}0{7,8}$/.test(digits);
+  if (phone !== PLACEHOLDER_PHONE && !allZeros) return null;
+  return (
+    `center.phone is still the placeholder ${phone}, which would be printed on every post: set the center's real number ` +
+    `in config/local.yaml (center.phone) before publishing live ` +
+    `(게시물마다 나가는 센터 전화번호가 아직 예시 번호 ${phone}입니다. 실제 번호를 넣어 주세요.)`
+  );
+}
+
+/** One broken template, for a start-up message: which file and why. */
+export interface TemplateProblem {
+  file: string;
+  reason: string;
+}
+
+/** What each reply template may use (src/inquiries/reply-templates.ts fills these in). */
+const REPLY_TEMPLATE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'acknowledgement.txt': ['center', 'center.name', 'center.phone', 'center.hours', 'expected', 'public', 'exposed', 'urgent'],
+  'private-notice.txt': ['center', 'center.name', 'center.phone'],
+};
+const CANNED_AUTOMATIC_GROUPS: Readonly<Record<string, readonly string[]>> = { center: ['name', 'phone', 'hours'] };
+
+/**
+ * Compiles every post template (each kind × channel under `templatesDir`) and the reply
+ * templates under `templatesDir/replies`, and renders each post template once for every state
+ * with a full sample item, so start-up can stop on a broken template with its file and the
+ * reason. Returns every problem, not just the first; empty when all are usable. Reads the files
+ * afresh on every call.
+ */
+export function checkTemplates(templatesDir: string = TEMPLATES_DIR): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  const report = (file: string, error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = message.startsWith(file) ? message.slice(file.length).replace(/^#/, '').replace(/^:\s*/, '') : message;
+    problems.push({ file, reason });
+  };
+  const renderer = createRenderer({ templatesDir });
+  for (const kind of RENDER_KINDS) {
+    for (const channel of CHANNELS) {
+      const file = join(templatesDir, kind, TEMPLATE_FILES[channel]);
+      if (!existsSync(file)) {
+        problems.push({ file, reason: `missing: every ${kind} post sent to ${channel} needs it` });
+        continue;
+      }
+      try {
+        for (const state of ['open', 'closed', 'cancelled'] as const) renderer.renderPost(sampleInput(kind, state), channel);
+      } catch (error) {
+        report(file, error);
+      }
+    }
+  }
+  const replies = join(templatesDir, 'replies');
+  for (const [name, allowed] of Object.entries(REPLY_TEMPLATE_FIELDS)) {
+    const file = join(replies, name);
+    if (!existsSync(file)) {
+      problems.push({ file, reason: 'missing: inquiries need it for their replies' });
+      continue;
+    }
+    try {
+      const template = compileTemplate(readFileSync(file, 'utf8'), file);
+      const unknown = [...template.paths].filter((p) => !allowed.includes(p));
+      if (unknown.length > 0) throw new TemplateError(`${file}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (known: ${allowed.join(', ')})`);
+    } catch (error) {
+      report(file, error);
+    }
+  }
+  const canned = join(replies, 'canned');
+  if (existsSync(canned)) {
+    for (const name of readdirSync(canned).filter((f) => f.endsWith('.md')).sort()) {
+      const file = join(canned, name);
+      try {
+        // Any other field is a value the counselor gives with --set; only the automatic groups are fixed.
+        const template = compileTemplate(readFileSync(file, 'utf8'), file);
+        for (const path of template.paths) {
+          const [head, ...rest] = path.split('.');
+          const members = Object.hasOwn(CANNED_AUTOMATIC_GROUPS, head!) ? CANNED_AUTOMATIC_GROUPS[head!]! : null;
+          if (members && rest.length > 0 && (rest.length > 1 || !members.includes(rest[0]!))) {
+            throw new TemplateError(`${file}: unknown field "${path}" (known: ${members.map((m) => `${head}.${m}`).join(', ')})`);
+          }
+          if (!members && rest.length > 0) throw new TemplateError(`${file}: "${path}": a value given with --set has no fields of its own`);
+        }
+      } catch (error) {
+        report(file, error);
+      }
+    }
+  }
+  return problems;
+}
+
+/** A post with every field filled, long enough to be realistic, for trying a template out. */
+function sampleInput(kind: RenderKind, state: ItemState): RenderInput {
+  const center: RenderCenter = { name: '완주군일자리지원센터', phone: '063-290-0000', url: 'https://www.wanju.go.kr/' };
+  if (kind === 'post') return { kind, title: '센터 휴무 안내', text: '12월 25일(금)은 성탄절로 센터가 쉽니다.\n급한 문의는 월요일에 전화 주세요.', link: 'https://www.wanju.go.kr/notice/1', state, center };
+  return {
+    kind,
+    item: {
+      title: '[봉동] 자동차부품 생산직(2교대) 신입 & 경력',
+      summary: '신입도 지원할 수 있어요. 통근버스가 있어요.\n대상: 구직자 누구나 · 선착순 20명',
+      link: 'https://www.work24.go.kr/wk/a/b/1500/empDetailAuthView.do?wantedAuthNo=K151122611200011',
+      organisation: '(주)완주정밀',
+      place: '전북특별자치도 완주군 봉동읍 완주산단5로 00 제2공장',
+      pay: '월 260만 원 ~ 300만 원',
+      startsAt: new Date('2026-12-07T15:00:00Z'),
+      endsAt: new Date('2026-12-24T15:00:00Z'),
+      deadlineAt: new Date('2026-12-19T15:00:00Z'),
+      deadlineText: '채용시까지 26-12-19',
+      publishedAt: new Date('2026-11-20T01:30:00Z'),
+      extra: { 업종: '자동차 신품 부품 제조업', 경력: '관계없음', 학력: '고졸 이상' },
+    },
+    state,
+    center,
+  };
+}

@@ -50,6 +50,10 @@ export interface CompiledTemplate {
   readonly name: string;
   /** First path segments of every field the template refers to. */
   readonly fields: ReadonlySet<string>;
+  /** Every dotted path the template refers to (`center.phone`), in sections or as values. */
+  readonly paths: ReadonlySet<string>;
+  /** The dotted paths printed as values (`{{x}}`), as opposed to only tested by sections. */
+  readonly values: ReadonlySet<string>;
   /** The template's own text, without tags (for checks such as YouTube's ban on `<` `>`). */
   readonly literalText: string;
   render(view: TemplateView, escaper: TemplateEscaper): string;
@@ -119,10 +123,12 @@ function stripStandaloneLines(tokens: Token[]): Token[] {
   return out;
 }
 
-function parse(tokens: Token[], name: string): { nodes: Node[]; fields: Set<string>; literal: string } {
+function parse(tokens: Token[], name: string): { nodes: Node[]; fields: Set<string>; paths: Set<string>; values: Set<string>; literal: string } {
   const root: Node[] = [];
   const stack: { node: Extract<Node, { type: 'section' }>; name: string }[] = [];
   const fields = new Set<string>();
+  const paths = new Set<string>();
+  const values = new Set<string>();
   let literal = '';
   const current = () => stack.at(-1)?.node.children ?? root;
   for (const token of tokens) {
@@ -135,11 +141,14 @@ function parse(tokens: Token[], name: string): { nodes: Node[]; fields: Set<stri
         break;
       case 'var':
         fields.add(token.name.split('.')[0] ?? token.name);
+        paths.add(token.name);
+        values.add(token.name);
         current().push({ type: 'var', path: token.name.split('.'), line: token.line });
         break;
       case 'open':
       case 'inverted': {
         fields.add(token.name.split('.')[0] ?? token.name);
+        paths.add(token.name);
         const node = { type: 'section' as const, path: token.name.split('.'), inverted: token.kind === 'inverted', children: [], line: token.line };
         current().push(node);
         stack.push({ node, name: token.name });
@@ -157,7 +166,7 @@ function parse(tokens: Token[], name: string): { nodes: Node[]; fields: Set<stri
   }
   const unclosed = stack.at(-1);
   if (unclosed) throw new TemplateError(`${name}:${unclosed.node.line}: section {{#${unclosed.name}}} is never closed`);
-  return { nodes: root, fields, literal };
+  return { nodes: root, fields, paths, values, literal };
 }
 
 type Scope = readonly TemplateView[];
@@ -222,10 +231,12 @@ function renderNodes(nodes: readonly Node[], scope: Scope, escaper: TemplateEsca
 
 export function compileTemplate(source: string, name: string): CompiledTemplate {
   const normalised = source.replace(/\r\n?/g, '\n');
-  const { nodes, fields, literal } = parse(tokenize(normalised, name), name);
+  const { nodes, fields, paths, values, literal } = parse(tokenize(normalised, name), name);
   return {
     name,
     fields,
+    paths,
+    values,
     literalText: literal,
     render: (view, escaper) => renderNodes(nodes, [view], escaper, name),
   };

@@ -5,7 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DISCORD_LIMITS, FACEBOOK_LIMITS, YOUTUBE_LIMITS } from '../../src/render/limits.js';
 import {
   CHANNELS,
+  checkTemplates,
   createRenderer,
+  placeholderPhoneProblem,
+  PLACEHOLDER_PHONE,
   RENDER_KINDS,
   renderPost,
   validateRendered,
@@ -16,7 +19,7 @@ import {
   type RenderItem,
   type RenderKind,
 } from '../../src/render/render.js';
-import { cleanText, DISCORD_PING } from '../../src/render/sanitize.js';
+import { cleanText, DISCORD_PING, escapeDiscordUrl } from '../../src/render/sanitize.js';
 import { ELLIPSIS, graphemes, utf8Length } from '../../src/render/truncate.js';
 import { TEMPLATES_DIR } from '../../src/paths.js';
 import { kstDate } from '../../src/time/kst.js';
@@ -58,9 +61,9 @@ function visible(p: RenderedPayload): string {
   return all;
 }
 
-/** The text that holds the summary, the link and the contact line. */
+/** The text that holds the summary, the link and the contact line (on Discord, the embed's description and footer). */
 function body(p: RenderedPayload): string {
-  if (p.channel === 'discord') return p.embeds[0]?.description ?? '';
+  if (p.channel === 'discord') return `${p.embeds[0]?.description ?? ''}\n${p.embeds[0]?.footer?.text ?? ''}`;
   return p.channel === 'facebook' ? p.message : p.description;
 }
 
@@ -94,7 +97,7 @@ describe('renderPost with realistic Korean items', () => {
             expect(shown).toContain(title);
             expect(body(p)).toContain(CONTACT_LINE);
             const link = kind === 'post' ? CENTER.url! : input.item!.link!;
-            expect(body(p)).toContain(link);
+            expect(body(p)).toContain(channel === 'discord' ? escapeDiscordUrl(link) : link);
             if (state === 'closed') expect(headline(p)).toMatch(/^\[마감\]/);
             if (state === 'cancelled') expect(headline(p)).toMatch(/^\[취소\]/);
             if (state === 'open') expect(shown).not.toMatch(/\[마감\]|\[취소\]/);
@@ -111,9 +114,9 @@ describe('renderPost with realistic Korean items', () => {
 
   it('shows dates in KST as Korean notices write them', () => {
     const job = visible(renderPost(inputFor('job'), 'facebook'));
-    expect(job).toContain('마감: 2026. 12. 19.(토)까지 (채용되면 일찍 마감될 수 있습니다)');
+    expect(job).toContain('· 마감: 상시채용 (늦어도 2026. 12. 19.(토)까지)');
     const training = visible(renderPost(inputFor('training'), 'youtube'));
-    expect(training).toContain('훈련 기간: 2026. 12. 7.(월) ~ 2026. 12. 24.(목)');
+    expect(training).toContain('· 훈련기간: 2026. 12. 7.(월) ~ 12. 24.(목)');
     const lecture = renderPost(inputFor('lecture'), 'discord');
     expect(lecture.embeds[0]?.fields.find((f) => f.name === '일시')?.value.replace(/\\/g, '')).toBe('2026. 12. 9.(수) 19:00 ~ 21:00');
   });
@@ -131,7 +134,10 @@ describe('renderPost with realistic Korean items', () => {
     expect(shown(kstDate(2026, 12, 19), '26-12-19')).toBe('· 마감: 2026. 12. 19.(토)까지');
     expect(shown(kstDate(2026, 12, 20), null)).toBe('· 마감: 2026. 12. 19.(토)까지');
     expect(shown(kstDate(2026, 12, 3, 14, 0), null)).toBe('· 마감: 2026. 12. 3.(목) 14:00까지');
-    expect(renderPost(inputFor('job', 'open', { deadlineAt: null, deadlineText: '채용시까지' }), 'facebook').message).toContain('· 마감: 채용시까지');
+    expect(shown(kstDate(2026, 12, 20), '채용시까지  26-12-19')).toBe('· 마감: 상시채용 (늦어도 2026. 12. 19.(토)까지)');
+    const open = renderPost(inputFor('job', 'open', { deadlineAt: null, deadlineText: '채용시까지' }), 'facebook').message;
+    expect(open).toContain('· 마감: 상시채용');
+    expect(open).not.toContain('채용시까지');
   });
 
   it('uses the center\'s name as the title of an untitled staff post', () => {
@@ -168,11 +174,13 @@ describe('hostile feed text', () => {
 
   it('escapes markdown only where Discord renders it, and keeps links working', () => {
     const center = { ...CENTER, name: '완주_일자리*센터' };
-    const p = renderPost({ kind: 'job', item: { ...ITEMS.job[0]!, link: 'https://example.go.kr/jobs/a_b(1)' }, state: 'open', center }, 'discord');
-    expect(p.embeds[0]?.footer?.text).toBe(`완주_일자리*센터 · 문의 ${CENTER.phone}`);
-    expect(body(p)).toContain('문의: 완주\\_일자리\\*센터');
-    expect(p.embeds[0]?.url).toBe('https://example.go.kr/jobs/a_b(1)');
-    expect(body(p)).toContain('자세히 보기: https://example.go.kr/jobs/a%5Fb%281%29');
+    const p = renderPost({ kind: 'job', item: { ...ITEMS.job[0]!, organisation: '_완주_정밀*' }, state: 'open', center }, 'discord');
+    // Footers show no markdown, so an escape there would be printed as a backslash.
+    expect(p.embeds[0]?.footer?.text).toBe(`☎ 문의: 완주_일자리*센터 ${CENTER.phone}`);
+    expect(p.embeds[0]?.fields.find((f) => f.name === '회사')?.value).toBe('\\_완주\\_정밀\\*');
+    const linked = renderPost({ kind: 'job', item: { ...ITEMS.job[0]!, link: 'https://example.go.kr/jobs/a_b(1)' }, state: 'open', center }, 'discord');
+    expect(linked.embeds[0]?.url).toBe('https://example.go.kr/jobs/a_b(1)');
+    expect(body(linked)).toContain('▶ https://example.go.kr/jobs/a%5Fb%281%29');
     expect(validateRendered(p)).toEqual([]);
   });
 
@@ -286,8 +294,40 @@ describe('templates', () => {
     return dir;
   }
 
-  it('exist and load for every kind and channel', () => {
-    expect(() => createRenderer().checkTemplates()).not.toThrow();
+  it('exist, load and render for every kind and channel, with the reply templates', () => {
+    expect(checkTemplates()).toEqual([]);
+    expect(createRenderer().checkTemplates()).toEqual([]);
+  });
+
+  it('are all checked at once, each problem with its file and the reason', () => {
+    const dir = copyTemplates();
+    rmSync(join(dir, 'lecture', 'discord.yaml'));
+    writeFileSync(join(dir, 'job', 'facebook.txt'), '■ {{title}}\n{{#open}}모집 중\n');
+    writeFileSync(join(dir, 'notice', 'youtube.yaml'), 'title: "{{title}}"\ndescription: "{{center.fax}}"\n');
+    writeFileSync(join(dir, 'post', 'discord.yaml'), 'embed:\n  title: [unclosed\n');
+    writeFileSync(join(dir, 'training', 'facebook.txt'), '{{title}} {{center}}');
+    writeFileSync(join(dir, 'replies', 'acknowledgement.txt'), '{{center.name}}입니다. {{expcted}}까지 답변드릴게요.');
+    writeFileSync(join(dir, 'replies', 'canned', 'job-posting.md'), '{{#posting}}{{posting}}');
+    const problems = checkTemplates(dir);
+    const byFile = new Map(problems.map((p) => [p.file, p.reason]));
+    expect(problems).toHaveLength(7);
+    expect(byFile.get(join(dir, 'lecture', 'discord.yaml'))).toMatch(/^missing/);
+    expect(byFile.get(join(dir, 'job', 'facebook.txt'))).toMatch(/section \{\{#open\}\} is never closed/);
+    expect(byFile.get(join(dir, 'notice', 'youtube.yaml'))).toMatch(/description: unknown field "center\.fax" \(known: center\.name, center\.phone, center\.url\)/);
+    expect(byFile.get(join(dir, 'post', 'discord.yaml'))).toMatch(/not valid YAML/);
+    expect(byFile.get(join(dir, 'training', 'facebook.txt'))).toMatch(/"center" is a group of fields/);
+    expect(byFile.get(join(dir, 'replies', 'acknowledgement.txt'))).toMatch(/unknown field "expcted"/);
+    expect(byFile.get(join(dir, 'replies', 'canned', 'job-posting.md'))).toMatch(/never closed/);
+    // The reason is not prefixed with the file again: a start-up message prints both.
+    for (const p of problems) expect(p.reason.startsWith(dir)).toBe(false);
+    // The good ones are still fine, and the project's own templates were not touched.
+    expect(checkTemplates()).toEqual([]);
+  });
+
+  it('catch a field used only in a section that a given post might never open', () => {
+    const dir = copyTemplates();
+    writeFileSync(join(dir, 'job', 'facebook.txt'), '{{title}}\n{{#cancelled}}{{center.adress}}{{/cancelled}}');
+    expect(checkTemplates(dir).map((p) => p.reason)).toEqual([expect.stringMatching(/unknown field "center\.adress"/)]);
   });
 
   it('name the missing template\'s path', () => {
@@ -335,5 +375,22 @@ describe('input checks', () => {
     const p = renderPost(inputFor('notice', 'open', { link: null }), 'facebook');
     expect(p.link).toBe(CENTER.url);
     expect(p.message).toContain(`자세히 보기: ${CENTER.url}`);
+  });
+});
+
+describe('placeholderPhoneProblem', () => {
+  it('objects to the shipped placeholder number and to all-zero numbers, in both languages', () => {
+    for (const phone of ['063-000-0000', '0630000000', '02-000-0000', ' 063-000-0000 ']) {
+      const problem = placeholderPhoneProblem({ phone });
+      expect(problem, phone).toMatch(/center\.phone is still the placeholder/);
+      expect(problem, phone).toMatch(/예시 번호/);
+    }
+  });
+
+  it('accepts a real number, and rendering a dry-run post with the placeholder still works', () => {
+    expect(placeholderPhoneProblem({ phone: '063-290-0000' })).toBeNull();
+    expect(placeholderPhoneProblem({ phone: '1577-0000' })).toBeNull();
+    const p = renderPost({ ...inputFor('job'), center: { ...CENTER, phone: PLACEHOLDER_PHONE } }, 'facebook');
+    expect(p.message).toContain(PLACEHOLDER_PHONE);
   });
 });
