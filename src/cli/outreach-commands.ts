@@ -213,27 +213,47 @@ export function registerOutreachCommands(program: Command): void {
 
   program
     .command('render')
-    .description('preview what a stored item or post looks like on a channel')
+    .description('preview a stored post on its channels, or an item on the channels its posting rule would use, as people will see it')
     .addArgument(new Argument('<what>', 'item or post').choices(['item', 'post']))
     .argument('<id>', 'its id', parseId)
-    .addOption(new Option('--channel <channel>', 'the channel (all when omitted)').choices([...CHANNEL_NAMES]))
-    .action(async (what: 'item' | 'post', id: number, options: { channel?: ChannelName }) => {
+    .addOption(new Option('--channel <channel>', 'only this channel (one of the post\'s own, for a post)').choices([...CHANNEL_NAMES]))
+    .option('--json', 'print the raw payloads that would be sent, instead of the preview')
+    .action(async (what: 'item' | 'post', id: number, options: { channel?: ChannelName; json?: boolean }) => {
       const { withContext } = await import('./context.js');
-      const { itemRenderInput, loadPostForRender, renderInputFor } = await import('../outreach/post-render.js');
-      const { renderPost } = await import('../render/render.js');
+      const { itemRenderInput, loadPostForRender, renderPostFor } = await import('../outreach/post-render.js');
+      const { matchPostingRule } = await import('../outreach/rules.js');
+      const { placeholderPhoneProblem, renderPost } = await import('../render/render.js');
+      const { previewText } = await import('../render/preview.js');
       await withContext(async (ctx) => {
-        let input;
+        let heading: string;
+        let channels: readonly ChannelName[];
+        let render: (channel: ChannelName) => import('../render/render.js').RenderedPayload;
         if (what === 'item') {
           const item = await ctx.store.db.selectFrom('content_items').selectAll().where('id', '=', id).executeTakeFirst();
           if (!item) throw new UsageError(`item ${id} does not exist`);
-          input = itemRenderInput(ctx, item, item.state);
+          const rule = matchPostingRule(ctx.config.posting, { kind: item.kind, source: item.source, region: item.region });
+          channels = rule ? rule.channels : CHANNEL_NAMES;
+          heading = `item ${id} (${item.kind}${item.state === 'open' ? '' : `, ${item.state === 'closed' ? '마감' : '취소'}`}) — ${rule ? `posting rule "${rule.name}": ${channels.join(', ')}` : `no posting rule takes it; showing every channel`}`;
+          const input = itemRenderInput(ctx, item, item.state);
+          render = (channel) => renderPost(input, channel);
         } else {
           const { post, item } = await loadPostForRender(ctx, id);
-          input = renderInputFor(ctx, post, item, post.state);
+          channels = CHANNEL_NAMES.filter((c) => post.channels.includes(c));
+          heading = `post ${id} (${post.kind}${post.state === 'open' ? '' : `, ${post.state === 'closed' ? '마감' : '취소'}`}) — ${post.status}, to ${channels.join(', ') || 'no channel'}`;
+          if (options.channel && !channels.includes(options.channel)) {
+            throw new UsageError(`post ${id} does not go to ${options.channel}; it goes to ${channels.join(', ') || 'no channel'} (choose one of those with --channel)`);
+          }
+          render = (channel) => renderPostFor(ctx, post, item, channel, post.state);
         }
-        for (const channel of options.channel ? [options.channel] : CHANNEL_NAMES) {
-          process.stdout.write(`── ${channel} ──\n${JSON.stringify(renderPost(input, channel), null, 2)}\n`);
+        const shown = options.channel ? [options.channel] : channels;
+        if (options.json) {
+          for (const channel of shown) process.stdout.write(`── ${channel} ──\n${JSON.stringify(render(channel), null, 2)}\n`);
+          return;
         }
+        const previews = shown.map((channel) => previewText(render(channel)));
+        process.stdout.write(`${heading}\n\n${previews.join('\n\n')}\n`);
+        const phone = placeholderPhoneProblem(ctx.config.center);
+        if (phone) process.stderr.write(`note: ${phone}\n`);
       });
     });
 }
