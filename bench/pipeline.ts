@@ -3,9 +3,9 @@
  * BullMQ job on the same Redis, in the same process and run.
  *
  * Ours: posts scheduled for every channel are made due (`publishDuePost`, as the scheduler
- * tick does: deliveries recorded, one publish job queued per delivery) while the real worker
- * pool runs the real `publish.<channel>` processor, which renders each copy and records it in
- * the outbox. BullMQ's: the same number of jobs added one by one to the same three queues
+ * tick does: deliveries and their publish actions recorded with their jobs in one transaction,
+ * relayed to the queues) while the real worker pool runs the real `outbound.<channel>`
+ * processor, which renders each copy and records it in the outbox. BullMQ's: the same number of jobs added one by one to the same three queues
  * (under another prefix) and run by plain BullMQ workers whose processor does nothing.
  * Both clocks run from the first enqueue to the last completion.
  */
@@ -16,14 +16,14 @@ import { CHANNEL_NAMES, type Config } from '../src/config/schema.js';
 import { ingestItems } from '../src/outreach/items.js';
 import { createPost, publishDuePost } from '../src/outreach/posts.js';
 import { defaultJobOptions } from '../src/queues/queue-set.js';
-import { PUBLISH_QUEUE_CHANNELS, publishQueueFor, type QueueName } from '../src/queues/registry.js';
+import { outboundJobFor, outboundQueueFor, type QueueName } from '../src/queues/registry.js';
 import { WorkerPool, type ProcessorMap } from '../src/queues/worker-pool.js';
 import { decodeBody } from '../src/sources/decode.js';
 import { parseFeed } from '../src/sources/feed.js';
 import { generateJobFeed } from './feed.js';
 import { benchName, BENCH_REDIS_URL, deleteRedisKeys, openBenchContext, waitUntil, type BenchContext, type StoreKind } from './support.js';
 
-const PUBLISH_QUEUES: QueueName[] = PUBLISH_QUEUE_CHANNELS.map((c) => publishQueueFor(c));
+const PUBLISH_QUEUES: QueueName[] = CHANNEL_NAMES.map((c) => outboundQueueFor(c));
 const RUN_TIMEOUT_MS = 120_000;
 
 export interface PipelineRound {
@@ -72,7 +72,7 @@ async function ourRun(ctx: AppContext, itemIds: readonly number[], concurrency: 
   }
   const config = { ...ctx.config, queues: { ...ctx.config.queues, concurrency: Object.fromEntries(PUBLISH_QUEUES.map((q) => [q, concurrency])) } };
   const all = createProcessors(ctx);
-  const processors: ProcessorMap = { 'publish.facebook': all['publish.facebook'], 'publish.youtube': all['publish.youtube'], 'publish.discord': all['publish.discord'] };
+  const processors: ProcessorMap = Object.fromEntries(CHANNEL_NAMES.map((c) => [outboundJobFor(c), all[outboundJobFor(c)]]));
   const pool = new WorkerPool({ config, queues: PUBLISH_QUEUES, processors, log: ctx.log });
   let completed = 0;
   let failed = '';
@@ -112,7 +112,7 @@ async function noopRun(queueConfig: Config['queues'], jobs: number, concurrency:
     const perQueue = jobs / queues.length;
     const started = performance.now();
     // One add per job, a post's three at once: the same shape as materialising deliveries.
-    for (let i = 0; i < perQueue; i++) await Promise.all(queues.map((q) => q.add(`publish.${q.name.slice('publish-'.length)}`, { deliveryId: i })));
+    for (let i = 0; i < perQueue; i++) await Promise.all(queues.map((q) => q.add(`outbound.${q.name.slice('outbound-'.length)}`, { actionId: i, gen: 0 })));
     await waitUntil(`${jobs} no-op jobs to complete`, () => completed >= jobs, RUN_TIMEOUT_MS);
     return performance.now() - started;
   } finally {

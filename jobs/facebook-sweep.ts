@@ -1,6 +1,5 @@
 import type { AppContext } from '../src/app/context.js';
-import { sweepFacebookComments } from '../src/channels/facebook/sweep.js';
-import { FACEBOOK_SWEEP_EVERY_MS } from '../src/outreach/schedulers.js';
+import { FACEBOOK_SWEEP_EVERY_MS, sweepFacebookComments } from '../src/channels/facebook/sweep.js';
 import type { JobProcessor } from '../src/queues/worker-pool.js';
 
 /** `facebook.sweep`: comments since a little before the previous sweep go through the intake (duplicates are no-ops). */

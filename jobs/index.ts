@@ -1,31 +1,36 @@
 import type { AppContext } from '../src/app/context.js';
-import type { ProcessorMap } from '../src/queues/worker-pool.js';
+import { CHANNEL_NAMES } from '../src/config/schema.js';
+import { hideActionHandler } from '../src/inquiries/hide.js';
+import { replyActionHandler } from '../src/inquiries/replies.js';
+import { OutboundEngine } from '../src/outbound/engine.js';
+import { deliveryActionHandler } from '../src/outreach/delivery-actions.js';
+import { outboundJobFor } from '../src/queues/registry.js';
+import type { JobProcessor, ProcessorMap } from '../src/queues/worker-pool.js';
+import { facebookSweep } from './facebook-sweep.js';
 import { inquiriesMaintain } from './inquiries-maintain.js';
 import { inquiryEscalate, inquiryRemind } from './inquiry-deadline.js';
-import { inquiryHide } from './inquiry-hide.js';
-import { inquiryReply } from './inquiry-reply.js';
 import { inquiryTriage } from './inquiry-triage.js';
-import { facebookSweep } from './facebook-sweep.js';
-import { publishDelivery } from './publish-delivery.js';
+import { runAction } from './run-action.js';
 import { scheduleTick } from './schedule-tick.js';
 import { sourcePoll } from './source-poll.js';
+
+/** The one outbound engine, with what each kind of subject means (posts' copies, replies, hidden comments). */
+export function createOutboundEngine(ctx: AppContext): OutboundEngine {
+  return new OutboundEngine(ctx, [deliveryActionHandler(ctx), replyActionHandler(ctx), hideActionHandler(ctx)]);
+}
 
 /**
  * Every job processor, by job name. Each lives in its own file in this folder and stays thin:
  * load by id, call into src/, record the outcome.
  */
 export function createProcessors(ctx: AppContext): ProcessorMap {
-  const publish = publishDelivery(ctx);
+  const outbound = runAction(createOutboundEngine(ctx)) as JobProcessor<`outbound.${(typeof CHANNEL_NAMES)[number]}`>;
   return {
     'source.poll': sourcePoll(ctx),
     'schedule.tick': scheduleTick(ctx),
-    'publish.facebook': publish,
-    'publish.youtube': publish,
-    'publish.discord': publish,
+    ...Object.fromEntries(CHANNEL_NAMES.map((channel) => [outboundJobFor(channel), outbound])),
     'facebook.sweep': facebookSweep(ctx),
     'inquiry.triage': inquiryTriage(ctx),
-    'inquiry.reply': inquiryReply(ctx),
-    'inquiry.hide': inquiryHide(ctx),
     'inquiry.remind': inquiryRemind(ctx),
     'inquiry.escalate': inquiryEscalate(ctx),
     'inquiries.maintain': inquiriesMaintain(ctx),

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { ChannelSet } from '../channels/registry.js';
 import type { Config } from '../config/schema.js';
 import type { Secrets } from '../config/secrets.js';
+import type { ChannelPauses } from '../outbound/pauses.js';
+import type { JobRelay } from '../queues/job-outbox.js';
 import type { QueueSet } from '../queues/queue-set.js';
 import type { Store } from '../store/store.js';
 
@@ -13,8 +15,12 @@ export interface AppContext {
   log: Logger;
   store: Store;
   queues: QueueSet;
+  /** Copies work committed in the store's job outbox into the queues. */
+  relay: JobRelay;
   /** A fail-fast connection for health checks, separate from the producers and the workers. */
   redis: Redis;
   /** Every platform, live or dry-run (outbox). */
   channels: ChannelSet;
+  /** Which channels are paused (re-authorisation, throttling). */
+  pauses: ChannelPauses;
 }

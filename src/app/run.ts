@@ -8,12 +8,11 @@ import { probeRedis, readRedisFacts, whenReady, MIN_REDIS_VERSION } from '../que
 import { QUEUE_NAMES, type QueueName } from '../queues/registry.js';
 import { WorkerPool, type ProcessorMap } from '../queues/worker-pool.js';
 import { sourceEnv } from '../outreach/poll-source.js';
-import { installSchedulers } from '../outreach/schedulers.js';
 import { sourceReadiness } from '../sources/config.js';
-import { scheduleInquiryMaintenance } from '../inquiries/retention.js';
 import { facebookWebhookRoutes } from '../web/facebook-webhook.js';
 import { buildServer } from '../web/server.js';
 import type { AppContext } from './context.js';
+import { ensureSchedulers, Keeper } from './keeper.js';
 import { openContext } from './open-context.js';
 
 export type Role = 'web' | 'worker' | 'gateway';
@@ -32,6 +31,8 @@ export interface RunningApp {
   ctx: AppContext;
   web?: FastifyInstance;
   workers?: WorkerPool;
+  /** Compares the store with Redis and queues again what is missing (worker role). */
+  keeper?: Keeper;
   /** The address the web role listens on. */
   url?: string;
   stop(reason?: string): Promise<void>;
@@ -89,6 +90,8 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
 
   const running: RunningApp = { ctx, stop: async () => undefined };
   try {
+    // Work committed by other processes (a CLI, another web process) reaches the queues through this relay.
+    ctx.relay.start();
     if (roles.includes('worker')) {
       running.workers = new WorkerPool({
         config,
@@ -96,8 +99,11 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
         processors: options.processors ?? createProcessors(ctx),
         log: log.child({ role: 'worker' }),
       });
-      if (!options.processors) await installSchedulers(ctx);
-      if (!options.processors) await scheduleInquiryMaintenance(ctx);
+      if (!options.processors) {
+        await ensureSchedulers(ctx);
+        running.keeper = new Keeper(ctx);
+        running.keeper.start();
+      }
     }
     if (roles.includes('gateway')) {
       // Discord is the only platform with a gateway; until its channel lands there is nothing to connect.
@@ -108,6 +114,7 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
       running.url = await running.web.listen({ host: config.web.host, port: config.web.port });
     }
   } catch (error) {
+    await running.keeper?.stop();
     await running.workers?.close(0);
     await close();
     throw error;
@@ -119,6 +126,7 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
       log.info({ reason }, 'ontact stopping');
       // The web role stops first so no new request enqueues work while the workers drain.
       await running.web?.close();
+      await running.keeper?.stop();
       await running.workers?.close(config.queues.shutdownGraceMs);
       await close();
       log.info('ontact stopped');

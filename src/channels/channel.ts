@@ -10,6 +10,11 @@ export interface ChannelDescription {
   capabilities: { publish: boolean; update: boolean; remove: boolean; reply: boolean };
   /** Human-readable limits (e.g. "content ≤ 2,000 characters"). */
   limits: string[];
+  /**
+   * The longest one platform call may take before the channel gives up on it. An action's lease
+   * is never shorter, so a live worker keeps its action while a dead one's lapses soon after.
+   */
+  callTimeoutMs: number;
 }
 
 export interface PublishRequest {
@@ -21,6 +26,8 @@ export interface PublishRequest {
    * a result): a channel without platform-side dedupe looks for that copy and adopts it.
    */
   retry: boolean;
+  /** When the first attempt began: an earlier copy, if there is one, was made after this. */
+  since: Date;
 }
 
 export interface PublishedCopy {
@@ -88,6 +95,8 @@ export class ChannelError extends Error {
     readonly kind: ChannelErrorKind,
     message: string,
     readonly retryAfterMs?: number,
+    /** A throttle on the whole channel (every action waits) or on this one call only. */
+    readonly scope: 'channel' | 'call' = 'channel',
   ) {
     super(message);
     this.name = 'ChannelError';

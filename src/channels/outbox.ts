@@ -26,6 +26,8 @@ export function createOutboxChannel(store: Store, name: ChannelName): Channel {
     dryRun: true,
     capabilities: { publish: true, update: true, remove: true, reply: true },
     limits: describeLimits(name),
+    // A row written to the store: its deadline is the database's, a few seconds at most.
+    callTimeoutMs: 5_000,
   };
 
   return {

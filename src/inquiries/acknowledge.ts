@@ -1,17 +1,19 @@
 /**
  * The automatic "received" reply: once per conversation (a unique index on the replies table
- * makes sure of it, however many messages or job retries arrive), sent through the replies queue.
+ * makes sure of it, however many messages or job retries arrive), sent as an outbound action.
  */
+import type { Kysely, Selectable } from 'kysely';
 import { channelOfInbound } from '../channels/registry.js';
-import type { Selectable } from 'kysely';
 import type { InquiryTable } from '../store/inquiry-tables.js';
+import type { Database } from '../store/schema.js';
 import { formatKst } from '../time/kst.js';
 import type { InquiryDeps } from './deps.js';
 import { renderAcknowledgement } from './reply-templates.js';
-import { enqueueReply } from './replies.js';
+import { requestReplyActions } from './replies.js';
 
-export async function ensureAcknowledgement(deps: InquiryDeps, inquiry: Selectable<InquiryTable>): Promise<number | null> {
-  const { config, store } = deps;
+/** Writes the acknowledgement and its action in the caller's transaction (the one that triaged the inquiry). */
+export async function ensureAcknowledgement(deps: InquiryDeps, trx: Kysely<Database>, inquiry: Selectable<InquiryTable>): Promise<number | null> {
+  const { config } = deps;
   if (!config.inquiries.acknowledge || inquiry.spam || inquiry.status !== 'open') return null;
   const platform = channelOfInbound(inquiry.channel);
   if (!platform) return null;
@@ -25,7 +27,7 @@ export async function ensureAcknowledgement(deps: InquiryDeps, inquiry: Selectab
     },
     platform,
   );
-  const inserted = await store.db
+  const inserted = await trx
     .insertInto('inquiry_replies')
     .values({
       inquiry_id: inquiry.id,
@@ -43,18 +45,7 @@ export async function ensureAcknowledgement(deps: InquiryDeps, inquiry: Selectab
     .onConflict((oc) => oc.column('conversation_id').where('kind', '=', 'ack').doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (inserted) {
-    await enqueueReply(deps.queues, inserted.id);
-    return inserted.id;
-  }
-  const ack = await store.db
-    .selectFrom('inquiry_replies')
-    .select(['id', 'status', 'inquiry_id'])
-    .where('conversation_id', '=', inquiry.conversation_id)
-    .where('kind', '=', 'ack')
-    .executeTakeFirst();
-  if (!ack) return null;
-  // Queued again only by the message it answers, in case the first enqueue was lost (the job id dedupes).
-  if (ack.status === 'queued' && ack.inquiry_id === inquiry.id) await enqueueReply(deps.queues, ack.id);
-  return ack.id;
+  if (!inserted) return null;
+  await requestReplyActions(deps, trx, [{ id: inserted.id, platform, kind: 'ack' }], 'system:acknowledgement');
+  return inserted.id;
 }

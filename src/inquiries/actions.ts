@@ -1,9 +1,10 @@
 /**
  * What a counselor does to an inquiry, as service functions the CLI and the dashboard share.
- * Each checks the inquiry's state, changes it in one transaction with an audit entry, and then
- * brings the deadline jobs in line.
+ * Each checks the inquiry's state and changes it in one transaction with an audit entry and the
+ * deadline jobs it causes.
  */
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { transact } from '../queues/job-outbox.js';
 import type { Database } from '../store/schema.js';
 import type { InquiryTable } from '../store/inquiry-tables.js';
 import { audit, counselorActor } from './audit.js';
@@ -77,11 +78,12 @@ export async function closeInquiry(deps: InquiryDeps, inquiryId: number, as: str
     if (inquiry.status === 'new') throw new InquiryError('conflict', `inquiry #${inquiryId} is still being triaged; try again in a few seconds`);
     const now = new Date();
     const updated = await trx.updateTable('inquiries').set({ status: 'closed', closed_at: now, updated_at: now }).where('id', '=', inquiryId).returningAll().executeTakeFirstOrThrow();
+    await trx.updateTable('staff_notifications').set({ read_at: now }).where('inquiry_id', '=', inquiryId).where('read_at', 'is', null).execute();
     await closeConversationIfDone(trx, inquiry.conversation_id);
     await audit(trx, counselorActor(counselor.id), 'inquiry.closed', { id: inquiryId }, { from: inquiry.status });
     return updated;
   });
-  await cancelDeadlineJobs(deps.queues, closed);
+  await cancelDeadlineJobs(deps, closed);
   return closed;
 }
 
@@ -89,7 +91,7 @@ export async function closeInquiry(deps: InquiryDeps, inquiryId: number, as: str
  * Puts a closed or spam inquiry back to work: answered if it had an answer, else open, with a
  * new deadline version (so the caller schedules fresh deadline jobs) and its conversation open.
  */
-async function backToQueue(trx: Transaction<Database>, inquiry: Inquiry, changes: Updateable<InquiryTable>): Promise<Inquiry> {
+async function backToQueue(trx: Kysely<Database>, inquiry: Inquiry, changes: Updateable<InquiryTable>): Promise<Inquiry> {
   const updated = await trx
     .updateTable('inquiries')
     .set((eb) => ({
@@ -108,21 +110,20 @@ async function backToQueue(trx: Transaction<Database>, inquiry: Inquiry, changes
 /** Back to work: answered if it had an answer, else open with a fresh set of deadline jobs. */
 export async function reopenInquiry(deps: InquiryDeps, inquiryId: number, as: string): Promise<Inquiry> {
   const counselor = requireCounselor(deps.config, as);
-  const reopened = await deps.store.db.transaction().execute(async (trx) => {
+  return transact(deps, async (trx) => {
     const inquiry = await lockInquiry(trx, inquiryId);
     if (inquiry.status !== 'closed') throw new InquiryError('conflict', `inquiry #${inquiryId} is ${inquiry.status}, not closed${inquiry.status === 'spam' ? ' (use `spam --not` to restore it)' : ''}`);
     const updated = await backToQueue(trx, inquiry, { closed_at: null });
     await audit(trx, counselorActor(counselor.id), 'inquiry.reopened', { id: inquiryId });
+    if (updated.status === 'open') await scheduleDeadlineJobs(trx, updated);
     return updated;
   });
-  if (reopened.status === 'open') await scheduleDeadlineJobs(deps.queues, reopened);
-  return reopened;
 }
 
 /** Marks as spam (out of every queue), or with `spam: false` restores it to the unassigned view. */
 export async function markSpam(deps: InquiryDeps, inquiryId: number, as: string, spam = true): Promise<Inquiry> {
   const counselor = requireCounselor(deps.config, as);
-  const updated = await deps.store.db.transaction().execute(async (trx) => {
+  const updated = await transact(deps, async (trx) => {
     const inquiry = await lockInquiry(trx, inquiryId);
     if (inquiry.status === 'new') throw new InquiryError('conflict', `inquiry #${inquiryId} is still being triaged; try again in a few seconds`);
     if (spam) {
@@ -144,9 +145,9 @@ export async function markSpam(deps: InquiryDeps, inquiryId: number, as: string,
       remind_at: deadline.remindAt,
     });
     await audit(trx, counselorActor(counselor.id), 'inquiry.unmarked_spam', { id: inquiryId });
+    if (row.status === 'open') await scheduleDeadlineJobs(trx, row);
     return row;
   });
-  if (updated.status === 'spam') await cancelDeadlineJobs(deps.queues, updated);
-  else if (updated.status === 'open') await scheduleDeadlineJobs(deps.queues, updated);
+  if (updated.status === 'spam') await cancelDeadlineJobs(deps, updated);
   return updated;
 }

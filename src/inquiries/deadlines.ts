@@ -1,11 +1,14 @@
 /**
  * First-response deadlines: counted in business hours KST (holidays excluded), with a delayed job
  * that reminds the assignee at `reminderAt` (75 %) and one that alerts the team lead at 100 %.
- * Job ids carry the deadline version, so a reopened or re-prioritised inquiry gets fresh jobs and
- * any job left from an older deadline finds a newer version and does nothing.
+ * The jobs are written to the job outbox with the change that sets the deadline; their
+ * deduplication ids carry the deadline version, so a reopened or re-prioritised inquiry gets
+ * fresh jobs and any job left from an older deadline finds a newer version and does nothing.
  */
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { queueJobs, type OutboxJob } from '../queues/job-outbox.js';
 import type { QueueSet } from '../queues/queue-set.js';
 import type { Database } from '../store/schema.js';
 import type { InquiryPriority } from '../store/inquiry-tables.js';
@@ -48,24 +51,46 @@ export function deadlineFor(config: Pick<Config, 'inquiries'>, start: Date, prio
   };
 }
 
-export function deadlineJobIds(inquiryId: number, version: number): { remind: string; escalate: string } {
+/** The deduplication ids of a deadline's two jobs. */
+export function deadlineDedupIds(inquiryId: number, version: number): { remind: string; escalate: string } {
   return { remind: `inquiry-remind-${inquiryId}-v${version}`, escalate: `inquiry-escalate-${inquiryId}-v${version}` };
 }
 
-/** Adds the reminder and escalation jobs (a no-op when they exist already). */
-export async function scheduleDeadlineJobs(queues: QueueSet, inquiry: { id: number; deadline_version: number; due_at: Date | null; remind_at: Date | null }, now = Date.now()): Promise<void> {
-  if (!inquiry.due_at || !inquiry.remind_at) return;
-  const ids = deadlineJobIds(inquiry.id, inquiry.deadline_version);
-  const payload = { inquiryId: inquiry.id, deadlineVersion: inquiry.deadline_version };
-  await queues.add('inquiry.remind', payload, { jobId: ids.remind, delay: Math.max(0, inquiry.remind_at.getTime() - now) });
-  await queues.add('inquiry.escalate', payload, { jobId: ids.escalate, delay: Math.max(0, inquiry.due_at.getTime() - now) });
+type DeadlineSubject = { id: number; deadline_version: number; due_at: Date | null; remind_at: Date | null; reminded_at?: Date | null; escalated_at?: Date | null };
+
+/** The reminder and escalation jobs of an inquiry's deadline (those not raised yet). */
+export function deadlineJobs(inquiry: DeadlineSubject): OutboxJob[] {
+  if (!inquiry.due_at || !inquiry.remind_at) return [];
+  const ids = deadlineDedupIds(inquiry.id, inquiry.deadline_version);
+  const data = { inquiryId: inquiry.id, deadlineVersion: inquiry.deadline_version };
+  return [
+    ...(inquiry.reminded_at ? [] : [{ name: 'inquiry.remind' as const, data, dedupId: ids.remind, runAt: inquiry.remind_at }]),
+    ...(inquiry.escalated_at ? [] : [{ name: 'inquiry.escalate' as const, data, dedupId: ids.escalate, runAt: inquiry.due_at }]),
+  ];
 }
 
-/** Removes the jobs of a deadline that no longer matters (answered, closed, spam). */
-export async function cancelDeadlineJobs(queues: QueueSet, inquiry: { id: number; deadline_version: number }): Promise<void> {
-  const ids = deadlineJobIds(inquiry.id, inquiry.deadline_version);
-  const queue = queues.queue('deadlines');
-  await Promise.all([queue.remove(ids.remind), queue.remove(ids.escalate)]);
+/** Writes the deadline's jobs into the job outbox, in the transaction that set the deadline. */
+export async function scheduleDeadlineJobs(trx: Kysely<Database>, inquiry: DeadlineSubject): Promise<void> {
+  await queueJobs(trx, deadlineJobs(inquiry));
+}
+
+/**
+ * Removes the jobs of a deadline that no longer matters (answered, closed, spam). Only tidiness:
+ * a job that stays (Redis was away) finds the inquiry answered and does nothing.
+ */
+export async function cancelDeadlineJobs(deps: { queues: QueueSet; log: Logger }, inquiry: { id: number; deadline_version: number }): Promise<void> {
+  const ids = deadlineDedupIds(inquiry.id, inquiry.deadline_version);
+  const queue = deps.queues.queue('deadlines');
+  try {
+    await Promise.all(
+      [ids.remind, ids.escalate].map(async (dedupId) => {
+        const jobId = await queue.getDeduplicationJobId(dedupId);
+        if (jobId) await queue.remove(jobId);
+      }),
+    );
+  } catch (error) {
+    deps.log.warn({ inquiryId: inquiry.id, err: (error as Error).message }, 'could not remove deadline jobs from Redis; they will find nothing to do');
+  }
 }
 
 export type DeadlineAlert = 'reminder' | 'escalation';

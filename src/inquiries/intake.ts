@@ -1,11 +1,15 @@
 /**
  * The one intake every channel calls. Order matters: validate, normalise (NFC), mask personal data
- * before anything else sees the text, seal the original when a data key is set, store it durably
- * exactly once under its natural key (channel + platform id), and only then queue triage. A
- * platform's retry of the same event is a no-op that returns the stored inquiry.
+ * before anything else sees the text, seal the original when a data key is set, and store it
+ * durably exactly once under its natural key (channel + platform id), together with its triage
+ * job in the same transaction. A platform's retry of the same event is a no-op that returns the
+ * stored inquiry. An edit is judged again: one that adds personal data to a public comment masks
+ * the stored text and asks the channel to hide the comment; a removal is recorded.
  */
-import { sql } from 'kysely';
-import type { QueueSet } from '../queues/queue-set.js';
+import { sql, type Kysely } from 'kysely';
+import { cancelOpenAction } from '../outbound/actions.js';
+import { queueJobs, transact, type OutboxJob } from '../queues/job-outbox.js';
+import type { Database } from '../store/schema.js';
 import { audit } from './audit.js';
 import { joinOrOpenConversation } from './conversations.js';
 import { dataKeyOf, sealContext } from './data-key.js';
@@ -15,6 +19,7 @@ import { inboundEventSchema, PUBLIC_CHANNELS, type ValidInboundEvent } from './i
 import { maskPersonalData, type PersonalDataKind } from './personal-data.js';
 import { seal } from './sealed-text.js';
 import { storableText } from './text.js';
+import { requestHide } from './hide.js';
 
 export type IntakeOutcome = 'created' | 'duplicate' | 'edited' | 'removed' | 'ignored';
 
@@ -25,16 +30,15 @@ export interface IntakeResult {
   /** Personal data in a public comment: the channel should hide the comment (the triage job asks it to). */
   exposedPersonalData: boolean;
   personalDataKinds: PersonalDataKind[];
-  /** False when the inquiry is stored but triage could not be queued (Redis down); the maintenance job queues it later. */
-  queued: boolean;
 }
 
-export function triageJobId(inquiryId: number): string {
+/** The deduplication id of an inquiry's triage job. */
+export function triageDedupId(inquiryId: number): string {
   return `inquiry-triage-${inquiryId}`;
 }
 
-export async function enqueueTriage(queues: QueueSet, inquiryId: number): Promise<void> {
-  await queues.add('inquiry.triage', { inquiryId }, { jobId: triageJobId(inquiryId) });
+export function triageJob(inquiryId: number): OutboxJob {
+  return { name: 'inquiry.triage', data: { inquiryId }, dedupId: triageDedupId(inquiryId) };
 }
 
 interface Prepared {
@@ -73,10 +77,10 @@ export async function receiveInbound(deps: InquiryDeps, input: unknown): Promise
 }
 
 async function createInbound(deps: InquiryDeps, event: ValidInboundEvent, p: Prepared): Promise<IntakeResult> {
-  const { store, config } = deps;
+  const { config } = deps;
   const now = new Date();
   const receivedAt = event.at.getTime() < now.getTime() ? event.at : now;
-  const stored = await store.db.transaction().execute(async (trx) => {
+  const stored = await transact(deps, async (trx) => {
     const inserted = await trx
       .insertInto('inbound_events')
       .values({
@@ -136,44 +140,44 @@ async function createInbound(deps: InquiryDeps, event: ValidInboundEvent, p: Pre
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await queueJobs(trx, [triageJob(inquiry.id)]);
     return { inquiryId: inquiry.id, conversationId: conversation.id };
   });
 
   if (!stored) return duplicateOf(deps, event);
-  const queued = await tryEnqueueTriage(deps, stored.inquiryId);
-  return { outcome: 'created', ...stored, exposedPersonalData: p.exposed, personalDataKinds: p.kinds, queued };
+  return { outcome: 'created', ...stored, exposedPersonalData: p.exposed, personalDataKinds: p.kinds };
 }
 
 async function duplicateOf(deps: InquiryDeps, event: ValidInboundEvent): Promise<IntakeResult> {
   const existing = await findByNaturalKey(deps, event);
   if (!existing) throw new Error(`inbound event ${event.channel} is recorded without its inquiry; the store is inconsistent`);
-  // A retry after a lost enqueue finds its inquiry still untriaged: queue it again (the job id dedupes).
-  const queued = existing.status === 'new' ? await tryEnqueueTriage(deps, existing.id) : true;
   return {
     outcome: 'duplicate',
     inquiryId: existing.id,
     conversationId: existing.conversation_id,
     exposedPersonalData: existing.exposed_personal_data,
     personalDataKinds: existing.personal_data_kinds,
-    queued,
   };
 }
 
-function findByNaturalKey(deps: InquiryDeps, event: ValidInboundEvent) {
-  return deps.store.db
+function findByNaturalKey(deps: Pick<InquiryDeps, 'store'>, event: ValidInboundEvent, db: Kysely<Database> = deps.store.db) {
+  return db
     .selectFrom('inquiries')
     .innerJoin('inbound_events', 'inbound_events.id', 'inquiries.inbound_event_id')
-    .select(['inquiries.id', 'inquiries.conversation_id', 'inquiries.status', 'inquiries.exposed_personal_data', 'inquiries.personal_data_kinds', 'inbound_events.id as event_id'])
+    .select(['inquiries.id', 'inquiries.conversation_id', 'inquiries.status', 'inquiries.exposed_personal_data', 'inquiries.personal_data_kinds', 'inquiries.hidden_at', 'inbound_events.id as event_id'])
     .where('inbound_events.channel', '=', event.channel)
     .where('inbound_events.platform_id', '=', storableText(event.platformId))
     .executeTakeFirst();
 }
 
-/** A citizen edited their message: the stored text follows (masked, resealed); triage stands. */
+/**
+ * A citizen edited their message: the stored text follows (masked, resealed) and is judged again:
+ * personal data newly shown in a public comment gets the comment hidden. Triage stands.
+ */
 async function editInbound(deps: InquiryDeps, event: ValidInboundEvent, p: Prepared): Promise<IntakeResult | null> {
-  const existing = await findByNaturalKey(deps, event);
-  if (!existing) return null;
-  await deps.store.db.transaction().execute(async (trx) => {
+  return transact(deps, async (trx) => {
+    const existing = await findByNaturalKey(deps, event, trx);
+    if (!existing) return null;
     await trx
       .updateTable('inquiries')
       .set({ masked_text: p.masked, original_sealed: p.sealed, personal_data_kinds: JSON.stringify(p.kinds), exposed_personal_data: p.exposed, updated_at: new Date() })
@@ -181,21 +185,22 @@ async function editInbound(deps: InquiryDeps, event: ValidInboundEvent, p: Prepa
       .execute();
     await trx.updateTable('inbound_events').set({ edited_at: event.at }).where('id', '=', existing.event_id).execute();
     await audit(trx, 'citizen', 'inquiry.edited', { id: existing.id }, { personalDataKinds: p.kinds });
+    // Triage asks for the hide of a new inquiry; a triaged one is asked for here.
+    if (p.exposed && !existing.hidden_at && existing.status !== 'new') await requestHide(deps, trx, existing.id, event.channel);
+    return {
+      outcome: 'edited',
+      inquiryId: existing.id,
+      conversationId: existing.conversation_id,
+      exposedPersonalData: p.exposed,
+      personalDataKinds: p.kinds,
+    };
   });
-  return {
-    outcome: 'edited',
-    inquiryId: existing.id,
-    conversationId: existing.conversation_id,
-    exposedPersonalData: p.exposed,
-    personalDataKinds: p.kinds,
-    queued: existing.status === 'new' ? await tryEnqueueTriage(deps, existing.id) : true,
-  };
 }
 
-/** A citizen removed their message: keep the case for the counselor, drop the sealed original. */
+/** A citizen removed their message: keep the case for the counselor, drop the sealed original, stop hiding what is gone. */
 async function removeInbound(deps: InquiryDeps, event: ValidInboundEvent): Promise<IntakeResult> {
   const existing = await findByNaturalKey(deps, event);
-  if (!existing) return { outcome: 'ignored', inquiryId: null, conversationId: null, exposedPersonalData: false, personalDataKinds: [], queued: true };
+  if (!existing) return { outcome: 'ignored', inquiryId: null, conversationId: null, exposedPersonalData: false, personalDataKinds: [] };
   await deps.store.db.transaction().execute(async (trx) => {
     const now = new Date();
     await trx
@@ -204,6 +209,7 @@ async function removeInbound(deps: InquiryDeps, event: ValidInboundEvent): Promi
       .where('id', '=', existing.id)
       .execute();
     await trx.updateTable('inbound_events').set({ removed_at: event.at }).where('id', '=', existing.event_id).where('removed_at', 'is', null).execute();
+    await cancelOpenAction(trx, 'inquiry', existing.id, 'the citizen removed the comment');
     await audit(trx, 'citizen', 'inquiry.removed_by_citizen', { id: existing.id });
   });
   return {
@@ -212,17 +218,5 @@ async function removeInbound(deps: InquiryDeps, event: ValidInboundEvent): Promi
     conversationId: existing.conversation_id,
     exposedPersonalData: existing.exposed_personal_data,
     personalDataKinds: existing.personal_data_kinds,
-    queued: true,
   };
-}
-
-async function tryEnqueueTriage(deps: InquiryDeps, inquiryId: number): Promise<boolean> {
-  try {
-    await enqueueTriage(deps.queues, inquiryId);
-    return true;
-  } catch (error) {
-    // The inquiry is stored, so the platform may be acknowledged; the maintenance job queues it later.
-    deps.log.warn({ inquiryId, err: (error as Error).message }, 'inquiry stored but triage could not be queued yet; the maintenance job will queue it');
-    return false;
-  }
 }

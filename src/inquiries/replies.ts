@@ -1,16 +1,19 @@
 /**
- * Answers to citizens. A counselor's reply is stored first (status `queued`) and delivered by the
- * `inquiry.reply` job through the channel's reply capability, so the inquiry always shows each
- * reply's delivery status and, when it failed, why. A refusal from the platform (a permanent or
- * authorisation error) fails the reply at once with its reason; it is never marked sent.
- * Phone and walk-in inquiries have no channel: the reply records what the counselor told the
- * citizen in person.
+ * Answers to citizens. A counselor's reply is stored (status `queued`) with the outbound action
+ * that delivers it, in one transaction; the action goes through the channel's reply capability
+ * under the same rules as every outbound call (paused channels wait, throttling is waited out),
+ * so the inquiry always shows each reply's delivery status and, when it failed, why. A refusal
+ * from the platform fails the reply at once with its reason; it is never marked sent. Phone and
+ * walk-in inquiries have no channel: the reply records what the counselor told the citizen in
+ * person.
  */
 import type { Kysely } from 'kysely';
 import { ChannelError } from '../channels/channel.js';
 import { channelOfInbound } from '../channels/registry.js';
 import type { ChannelName } from '../config/schema.js';
-import type { QueueSet } from '../queues/queue-set.js';
+import { requestActions, type ActionRow } from '../outbound/actions.js';
+import type { ActionHandler } from '../outbound/engine.js';
+import { transact } from '../queues/job-outbox.js';
 import type { Database } from '../store/schema.js';
 import type { ReplyStatus } from '../store/inquiry-tables.js';
 import { cleanText } from '../render/sanitize.js';
@@ -24,12 +27,12 @@ import { requireCounselor } from './teams.js';
 /** What each platform accepts in one reply (comment or message), in UTF-16 code units. */
 export const REPLY_LIMITS: Readonly<Record<ChannelName, number>> = { facebook: 8000, youtube: 10_000, discord: 2000 };
 
-export function replyJobId(replyId: number): string {
-  return `inquiry-reply-${replyId}`;
-}
-
-export async function enqueueReply(queues: QueueSet, replyId: number): Promise<void> {
-  await queues.add('inquiry.reply', { replyId }, { jobId: replyJobId(replyId) });
+/** Writes the actions that deliver these replies, in the caller's transaction. */
+export async function requestReplyActions(deps: Pick<InquiryDeps, 'config'>, trx: Kysely<Database>, replies: readonly { id: number; platform: ChannelName; kind: string }[], by: string): Promise<void> {
+  await requestActions(
+    trx,
+    replies.map((r) => ({ channel: r.platform, kind: 'reply', subjectType: 'reply', subjectId: r.id, idempotencyKey: `reply-${r.id}`, request: { kind: r.kind }, by, maxAttempts: deps.config.queues.attempts })),
+  );
 }
 
 export interface ReplyInput {
@@ -84,7 +87,7 @@ export async function replyToInquiry(deps: InquiryDeps, input: ReplyInput): Prom
   const now = new Date();
   const actor = counselorActor(counselor.id);
 
-  const replyId = await store.db.transaction().execute(async (trx) => {
+  const replyId = await transact(deps, async (trx) => {
     if (!inquiry.assignee) {
       // Answering an unassigned inquiry takes it on.
       await trx.updateTable('inquiries').set({ assignee: counselor.id, team: counselor.team, needs_human: false, updated_at: now }).where('id', '=', inquiry.id).execute();
@@ -116,108 +119,126 @@ export async function replyToInquiry(deps: InquiryDeps, input: ReplyInput): Prom
           .returning('id')
           .executeTakeFirstOrThrow()
       : null;
+    if (platform) {
+      await requestReplyActions(deps, trx, [{ id: row.id, platform, kind: 'answer' }, ...(note ? [{ id: note.id, platform, kind: 'notice' }] : [])], actor);
+    } else {
+      await markAnsweredIn(trx, inquiry.id, now);
+    }
     return { id: row.id, noticeId: note?.id ?? null };
   });
 
   if (!platform) {
-    await markAnswered(deps, inquiry.id, now);
+    await cancelAnsweredDeadlines(deps, inquiry.id);
     return { replyId: replyId.id, status: 'in_person', text };
   }
-  await enqueueReply(deps.queues, replyId.id);
-  if (replyId.noticeId !== null) await enqueueReply(deps.queues, replyId.noticeId);
   return { replyId: replyId.id, status: 'queued', text };
 }
 
 /**
  * The first answer stops the clock: this inquiry and the earlier unanswered ones of its
- * conversation (the reply answers what the citizen had said so far) become answered, and their
- * deadline jobs are removed.
+ * conversation (the reply answers what the citizen had said so far) become answered, and the
+ * notices about their deadlines are cleared. Run it in the transaction that records the answer.
  */
-export async function markAnswered(deps: InquiryDeps, inquiryId: number, at: Date): Promise<void> {
-  const answered = await deps.store.db.transaction().execute(async (trx) => {
-    const inquiry = await trx.selectFrom('inquiries').select(['id', 'conversation_id', 'received_at']).where('id', '=', inquiryId).executeTakeFirst();
-    if (!inquiry) return [];
-    return trx
-      .updateTable('inquiries')
-      .set({ status: 'answered', first_response_at: at, updated_at: at })
-      .where('conversation_id', '=', inquiry.conversation_id)
-      .where('status', '=', 'open')
-      .where('first_response_at', 'is', null)
-      .where((eb) => eb.or([eb('id', '=', inquiry.id), eb('received_at', '<=', inquiry.received_at)]))
-      .returning(['id', 'deadline_version'])
-      .execute();
-  });
-  for (const row of answered) await cancelDeadlineJobs(deps.queues, row);
+export async function markAnsweredIn(trx: Kysely<Database>, inquiryId: number, at: Date): Promise<number[]> {
+  const inquiry = await trx.selectFrom('inquiries').select(['id', 'conversation_id', 'received_at']).where('id', '=', inquiryId).executeTakeFirst();
+  if (!inquiry) return [];
+  const answered = await trx
+    .updateTable('inquiries')
+    .set({ status: 'answered', first_response_at: at, updated_at: at })
+    .where('conversation_id', '=', inquiry.conversation_id)
+    .where('status', '=', 'open')
+    .where('first_response_at', 'is', null)
+    .where((eb) => eb.or([eb('id', '=', inquiry.id), eb('received_at', '<=', inquiry.received_at)]))
+    .returning('id')
+    .execute();
+  const ids = answered.map((r) => r.id);
+  if (ids.length > 0) await trx.updateTable('staff_notifications').set({ read_at: at }).where('inquiry_id', 'in', ids).where('read_at', 'is', null).execute();
+  return ids;
 }
 
-export interface DeliveryAttempt {
-  /** True on the job's last attempt: a transient error then fails the reply instead of retrying. */
-  finalAttempt: boolean;
-  signal?: AbortSignal;
+/** Removes the deadline jobs of the inquiries a reply answered (tidiness: they would find nothing to do). */
+async function cancelAnsweredDeadlines(deps: Pick<InquiryDeps, 'store' | 'queues' | 'log'>, inquiryId: number): Promise<void> {
+  const inquiry = await deps.store.db.selectFrom('inquiries').select('conversation_id').where('id', '=', inquiryId).executeTakeFirst();
+  if (!inquiry) return;
+  const rows = await deps.store.db.selectFrom('inquiries').select(['id', 'deadline_version']).where('conversation_id', '=', inquiry.conversation_id).where('status', '=', 'answered').execute();
+  for (const row of rows) await cancelDeadlineJobs(deps, row);
 }
 
-/** Delivers one stored reply; called by the `inquiry.reply` job. Throws only to be retried. */
-export async function deliverReply(deps: DeliveryDeps, replyId: number, attempt: DeliveryAttempt): Promise<ReplyStatus | 'missing'> {
-  const { store } = deps;
-  const row = await store.db
-    .selectFrom('inquiry_replies as r')
-    .innerJoin('inquiries as i', 'i.id', 'r.inquiry_id')
-    .innerJoin('inbound_events as e', 'e.id', 'i.inbound_event_id')
-    .innerJoin('conversations as c', 'c.id', 'r.conversation_id')
-    .select(['r.id', 'r.kind', 'r.status', 'r.text', 'r.visibility', 'r.attempts', 'r.inquiry_id', 'e.channel', 'e.platform_id', 'e.thread_ref', 'e.author_id', 'c.last_message_at'])
-    .where('r.id', '=', replyId)
-    .executeTakeFirst();
-  if (!row) return 'missing';
-  if (row.status === 'sent' || row.status === 'failed' || row.status === 'in_person') return row.status;
-
-  const platform = channelOfInbound(row.channel);
-  const channel = platform ? deps.channels.get(platform) : undefined;
-  if (!platform || !channel?.reply) {
-    return failReply(store.db, row, `${platform ?? row.channel} cannot carry replies; answer the citizen another way`);
-  }
-  if (!row.author_id) return failReply(store.db, row, 'the citizen was anonymised by retention; there is no one to answer');
-
-  await store.db.updateTable('inquiry_replies').set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: new Date() })).where('id', '=', replyId).execute();
-  try {
-    const sent = await channel.reply(
-      {
-        idempotencyKey: `reply-${replyId}`,
-        to: { channel: row.channel, platformId: row.platform_id, threadRef: row.thread_ref, authorId: row.author_id },
-        text: row.text,
-        visibility: row.visibility,
-        lastInboundAt: row.last_message_at,
-        retry: row.attempts > 0,
-      },
-      attempt.signal,
-    );
-    const now = new Date();
-    await store.db.transaction().execute(async (trx) => {
-      await trx.updateTable('inquiry_replies').set({ status: 'sent', platform_id: sent.platformId, error: null, sent_at: now, updated_at: now }).where('id', '=', replyId).execute();
-      await audit(trx, 'system:replies', 'reply.sent', { id: row.inquiry_id }, { replyId, kind: row.kind, channel: platform, dryRun: channel.describe().dryRun });
-    });
-    if (row.kind === 'answer') await markAnswered(deps, row.inquiry_id, now);
-    return 'sent';
-  } catch (error) {
-    const reason = describeFailure(error);
-    const refused = error instanceof ChannelError && (error.kind === 'permanent' || error.kind === 'unauthorised');
-    if (refused || attempt.finalAttempt) return failReply(store.db, row, reason);
-    await store.db.updateTable('inquiry_replies').set({ status: 'retrying', error: reason, updated_at: new Date() }).where('id', '=', replyId).execute();
-    throw error;
-  }
+/** When the citizen last wrote on this platform: the Messenger windows count from it. */
+async function lastInboundAt(db: Kysely<Database>, channel: string, authorId: string): Promise<Date | null> {
+  const row = await db.selectFrom('inbound_events').select((eb) => eb.fn.max('at').as('at')).where('channel', '=', channel as never).where('author_id', '=', authorId).executeTakeFirst();
+  return row?.at ? new Date(row.at as unknown as string | Date) : null;
 }
 
-function describeFailure(error: unknown): string {
-  if (error instanceof ChannelError) {
-    const what = { permanent: 'refused by', unauthorised: 'not authorised on', transient: 'could not reach', throttled: 'rate-limited by' }[error.kind];
-    return `${what} ${error.channel}: ${error.message}${error.kind === 'unauthorised' ? ' (staff must re-authorise the channel)' : ''}`;
-  }
-  return error instanceof Error ? error.message : String(error);
+/** What a reply action does: deliver one stored reply through its channel. */
+export function replyActionHandler(deps: DeliveryDeps): ActionHandler {
+  const load = (replyId: number) =>
+    deps.store.db
+      .selectFrom('inquiry_replies as r')
+      .innerJoin('inquiries as i', 'i.id', 'r.inquiry_id')
+      .innerJoin('inbound_events as e', 'e.id', 'i.inbound_event_id')
+      .select(['r.id', 'r.kind', 'r.status', 'r.text', 'r.visibility', 'r.inquiry_id', 'e.channel', 'e.platform_id', 'e.thread_ref', 'e.author_id', 'e.at'])
+      .where('r.id', '=', replyId)
+      .executeTakeFirst();
+
+  return {
+    subjectType: 'reply',
+
+    async perform(action: ActionRow, run) {
+      const row = await load(action.subject_id);
+      if (!row || row.status === 'sent' || row.status === 'failed' || row.status === 'in_person') return;
+      if (!run.channel.reply) throw new ChannelError(action.channel as ChannelName, 'permanent', `${action.channel} cannot carry replies; answer the citizen another way`);
+      if (!row.author_id) throw new ChannelError(action.channel as ChannelName, 'permanent', 'the citizen was anonymised by retention; there is no one to answer');
+      await deps.store.db.updateTable('inquiry_replies').set({ status: 'sending', attempts: action.attempts, updated_at: new Date() }).where('id', '=', row.id).execute();
+      const sent = await run.channel.reply(
+        {
+          idempotencyKey: action.idempotency_key,
+          to: { channel: row.channel, platformId: row.platform_id, threadRef: row.thread_ref, authorId: row.author_id },
+          text: row.text,
+          visibility: row.visibility,
+          lastInboundAt: (await lastInboundAt(deps.store.db, row.channel, row.author_id)) ?? row.at,
+          retry: run.retry,
+        },
+        run.signal,
+      );
+      const now = new Date();
+      await run.finish(
+        async (trx) => {
+          await trx.updateTable('inquiry_replies').set({ status: 'sent', platform_id: sent.platformId, error: null, sent_at: now, updated_at: now }).where('id', '=', row.id).execute();
+          await audit(trx, 'system:replies', 'reply.sent', { id: row.inquiry_id }, { replyId: row.id, kind: row.kind, channel: action.channel, dryRun: run.channel.describe().dryRun });
+          if (row.kind === 'answer') await markAnsweredIn(trx, row.inquiry_id, now);
+          return 'done';
+        },
+        { platformId: sent.platformId },
+      );
+    },
+
+    async failed(trx, action, reason, permanent) {
+      const row = await trx.selectFrom('inquiry_replies').select(['id', 'inquiry_id', 'kind']).where('id', '=', action.subject_id).executeTakeFirst();
+      if (!row) return;
+      await trx.updateTable('inquiry_replies').set({ status: 'failed', error: describeFailure(action.channel, reason, permanent ? undefined : 'retrying'), attempts: action.attempts, updated_at: new Date() }).where('id', '=', row.id).execute();
+      await audit(trx, 'system:replies', 'reply.failed', { id: row.inquiry_id }, { replyId: row.id, kind: row.kind, reason });
+    },
+
+    async waiting(trx, action, wait) {
+      await trx
+        .updateTable('inquiry_replies')
+        .set({ status: 'retrying', error: describeFailure(action.channel, wait.reason, wait.kind), attempts: action.attempts, updated_at: new Date() })
+        .where('id', '=', action.subject_id)
+        .where('status', 'in', ['queued', 'sending', 'retrying'])
+        .execute();
+    },
+
+    async settled(action) {
+      const reply = await deps.store.db.selectFrom('inquiry_replies').select(['inquiry_id', 'kind', 'status']).where('id', '=', action.subject_id).executeTakeFirst();
+      if (reply?.kind === 'answer' && reply.status === 'sent') await cancelAnsweredDeadlines(deps, reply.inquiry_id);
+    },
+  };
 }
 
-async function failReply(db: Kysely<Database>, row: { id: number; inquiry_id: number; kind: string }, reason: string): Promise<'failed'> {
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('inquiry_replies').set({ status: 'failed', error: reason, updated_at: new Date() }).where('id', '=', row.id).execute();
-    await audit(trx, 'system:replies', 'reply.failed', { id: row.inquiry_id }, { replyId: row.id, kind: row.kind, reason });
-  });
-  return 'failed';
+function describeFailure(channel: string, reason: string, kind?: 'throttled' | 'paused' | 'retrying'): string {
+  if (kind === 'paused') return `not authorised on ${channel}: ${reason} (staff must re-authorise the channel)`;
+  if (kind === 'throttled') return `rate-limited by ${channel}: ${reason}`;
+  if (kind === 'retrying') return `could not reach ${channel}: ${reason}`;
+  return `refused by ${channel}: ${reason}`;
 }

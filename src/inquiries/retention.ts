@@ -2,29 +2,23 @@
  * Records kept no longer than needed: encrypted originals are dropped after
  * `retention.originalDays`, and after `retention.inquiryDays` an inquiry is anonymised (its text,
  * the citizen's names and ids, notes and reply texts deleted) while the counts reports need stay.
- * The same job re-queues work whose job was lost (Redis down at intake, a crash before enqueue).
+ * (Work whose job was lost is queued again by the reconciler, not here.)
  */
 import { sql } from 'kysely';
 import { audit } from './audit.js';
 import type { InquiryDeps } from './deps.js';
-import { enqueueTriage } from './intake.js';
-import { enqueueReply } from './replies.js';
 
 const DAY_MS = 24 * 3600_000;
 const BATCH = 500;
-/** Work younger than this is still on its way through the queue. */
-const STRANDED_AFTER_MS = 2 * 60_000;
 
 export interface MaintenanceResult {
   originalsDropped: number;
   anonymised: number;
-  triageRequeued: number;
-  repliesRequeued: number;
 }
 
 export async function maintainInquiries(deps: InquiryDeps, now = new Date()): Promise<MaintenanceResult> {
   const { retention } = deps.config.inquiries;
-  const result: MaintenanceResult = { originalsDropped: 0, anonymised: 0, triageRequeued: 0, repliesRequeued: 0 };
+  const result: MaintenanceResult = { originalsDropped: 0, anonymised: 0 };
   const { db } = deps.store;
 
   const originalsBefore = new Date(now.getTime() - retention.originalDays * DAY_MS);
@@ -77,17 +71,5 @@ export async function maintainInquiries(deps: InquiryDeps, now = new Date()): Pr
     if (anonymised < BATCH) break;
   }
 
-  const strandedBefore = new Date(now.getTime() - STRANDED_AFTER_MS);
-  const untriaged = await db.selectFrom('inquiries').select('id').where('status', '=', 'new').where('created_at', '<', strandedBefore).limit(BATCH).execute();
-  for (const { id } of untriaged) await enqueueTriage(deps.queues, id);
-  result.triageRequeued = untriaged.length;
-  const unsent = await db.selectFrom('inquiry_replies').select('id').where('status', '=', 'queued').where('created_at', '<', strandedBefore).limit(BATCH).execute();
-  for (const { id } of unsent) await enqueueReply(deps.queues, id);
-  result.repliesRequeued = unsent.length;
   return result;
-}
-
-/** Runs the maintenance job hourly on whichever worker takes it (BullMQ keeps one schedule however many workers start). */
-export async function scheduleInquiryMaintenance(deps: Pick<InquiryDeps, 'queues'>, everyMs = 3600_000): Promise<void> {
-  await deps.queues.queue('maintenance').upsertJobScheduler('inquiries-maintain', { every: everyMs }, { name: 'inquiries.maintain', data: {} });
 }

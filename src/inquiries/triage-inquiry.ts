@@ -1,17 +1,21 @@
 /**
- * The triage step of one stored inquiry: classify its masked text, route it, set its deadline;
- * then the follow-ups (deadline jobs, hiding an exposed comment, the acknowledgement). The first
- * part runs once, under a row lock, and only while the inquiry is `new`; the follow-ups are
- * idempotent and run on every attempt, so a worker that dies anywhere in between leaves an
- * inquiry that is triaged exactly once and followed up when the job runs again.
+ * The triage step of one stored inquiry: classify its masked text, route it, set its deadline,
+ * and — in the same transaction — write what follows from it: the deadline's reminder and
+ * escalation jobs, the hide of a comment that shows personal data, and the acknowledgement. It
+ * runs only while the inquiry is `new`, under a row lock, so it happens exactly once however
+ * often the job runs; a worker that dies anywhere leaves either nothing or all of it.
  */
-import { channelOfInbound } from '../channels/registry.js';
+import type { Kysely, Selectable } from 'kysely';
 import { classify, type TriageRules } from '../triage/classify.js';
 import { loadTriageRules } from '../triage/rules.js';
+import { transact } from '../queues/job-outbox.js';
+import type { InquiryTable } from '../store/inquiry-tables.js';
+import type { Database } from '../store/schema.js';
 import { ensureAcknowledgement } from './acknowledge.js';
 import { audit } from './audit.js';
 import { deadlineFor, scheduleDeadlineJobs } from './deadlines.js';
 import type { InquiryDeps } from './deps.js';
+import { requestHide } from './hide.js';
 import { chooseRoute } from './routing.js';
 
 let rules: TriageRules | undefined;
@@ -25,8 +29,8 @@ export function triageRules(): TriageRules {
 export type TriageOutcome = 'triaged' | 'already' | 'missing';
 
 export async function triageInquiry(deps: InquiryDeps, inquiryId: number): Promise<TriageOutcome> {
-  const { config, store } = deps;
-  const outcome = await store.db.transaction().execute(async (trx): Promise<TriageOutcome> => {
+  const { config } = deps;
+  return transact(deps, async (trx): Promise<TriageOutcome> => {
     const inquiry = await trx.selectFrom('inquiries').selectAll().where('id', '=', inquiryId).forUpdate().executeTakeFirst();
     if (!inquiry) return 'missing';
     if (inquiry.status !== 'new') return 'already';
@@ -34,7 +38,7 @@ export async function triageInquiry(deps: InquiryDeps, inquiryId: number): Promi
     const route = result.spam ? null : await chooseRoute(trx, config, inquiry, result);
     const deadline = result.spam ? null : deadlineFor(config, inquiry.received_at, result.priority);
     const now = new Date();
-    await trx
+    const triaged = await trx
       .updateTable('inquiries')
       .set({
         status: result.spam ? 'spam' : 'open',
@@ -56,7 +60,8 @@ export async function triageInquiry(deps: InquiryDeps, inquiryId: number): Promi
         updated_at: now,
       })
       .where('id', '=', inquiryId)
-      .execute();
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await audit(trx, 'system:triage', 'inquiry.triaged', { id: inquiryId }, {
       topic: result.topic,
       confidence: result.confidence,
@@ -68,19 +73,38 @@ export async function triageInquiry(deps: InquiryDeps, inquiryId: number): Promi
     if (route?.team) {
       await audit(trx, 'system:triage', 'inquiry.assigned', { id: inquiryId }, { from: null, to: route.assignee, team: route.team, reason: route.reason });
     }
+    await followUp(deps, trx, triaged);
     return 'triaged';
   });
-  if (outcome === 'missing') return outcome;
-  await followUp(deps, inquiryId);
-  return outcome;
 }
 
-async function followUp(deps: InquiryDeps, inquiryId: number): Promise<void> {
-  const inquiry = await deps.store.db.selectFrom('inquiries').selectAll().where('id', '=', inquiryId).executeTakeFirst();
-  if (!inquiry || inquiry.status !== 'open') return;
-  if (!inquiry.first_response_at) await scheduleDeadlineJobs(deps.queues, inquiry);
-  if (inquiry.exposed_personal_data && !inquiry.hidden_at && deps.config.inquiries.hidePublicPersonalData && channelOfInbound(inquiry.channel)) {
-    await deps.queues.add('inquiry.hide', { inquiryId }, { jobId: `inquiry-hide-${inquiryId}` });
-  }
-  await ensureAcknowledgement(deps, inquiry);
+/**
+ * Triage that cannot be done (the job used up its attempts): the inquiry goes to the queue as
+ * needing a person, with the usual deadline, so counselors can work it instead of waiting.
+ */
+export async function triageByHand(deps: InquiryDeps, inquiryId: number, reason: string): Promise<TriageOutcome> {
+  const { config } = deps;
+  return transact(deps, async (trx): Promise<TriageOutcome> => {
+    const inquiry = await trx.selectFrom('inquiries').selectAll().where('id', '=', inquiryId).forUpdate().executeTakeFirst();
+    if (!inquiry) return 'missing';
+    if (inquiry.status !== 'new') return 'already';
+    const deadline = deadlineFor(config, inquiry.received_at, 'normal');
+    const now = new Date();
+    const opened = await trx
+      .updateTable('inquiries')
+      .set({ status: 'open', topic: 'other', confidence: 0, needs_human: true, priority: 'normal', triaged_at: now, due_at: deadline.dueAt, remind_at: deadline.remindAt, deadline_version: 1, updated_at: now })
+      .where('id', '=', inquiryId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await audit(trx, 'system:triage', 'inquiry.triage_failed', { id: inquiryId }, { reason });
+    await followUp(deps, trx, opened);
+    return 'triaged';
+  });
+}
+
+async function followUp(deps: InquiryDeps, trx: Kysely<Database>, inquiry: Selectable<InquiryTable>): Promise<void> {
+  if (inquiry.status !== 'open') return;
+  await scheduleDeadlineJobs(trx, inquiry);
+  if (inquiry.exposed_personal_data && !inquiry.hidden_at) await requestHide(deps, trx, inquiry.id, inquiry.channel);
+  await ensureAcknowledgement(deps, trx, inquiry);
 }

@@ -1,62 +1,68 @@
-import { sql } from 'kysely';
+/**
+ * Deliveries: one per post × channel, the copy each channel should show (the post's version and
+ * state) and the copy it shows (its platform id, version and state). Every change to what a copy
+ * should show is written with the action that brings the platform in step, in one transaction.
+ */
+import { sql, type Kysely } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
-import type { JobName } from '../queues/registry.js';
+import { requestActions, type ActionRequest } from '../outbound/actions.js';
 import type { DeliveryStatus } from '../store/outreach-tables.js';
+import type { Database } from '../store/schema.js';
+import { transact } from '../queues/job-outbox.js';
 import { summarisePostStatus } from './post-status.js';
-
-export const PUBLISH_JOBS: Record<ChannelName, JobName> = {
-  facebook: 'publish.facebook',
-  youtube: 'publish.youtube',
-  discord: 'publish.discord',
-};
 
 export function deliveryKey(postId: number, channel: string): string {
   return `post-${postId}-${channel}`;
 }
 
-/**
- * Makes a due post publish: a scheduled post becomes 'publishing' and its deliveries are
- * recorded (before any channel is called) in one statement, then each is queued. Any other post
- * (not scheduled, or with deliveries already) goes through `materialiseDeliveries`.
- */
-export async function publishScheduledPost(ctx: AppContext, postId: number): Promise<number[]> {
-  const now = new Date();
-  // Every channel there is, with its key and whether it runs dry; the post's own list picks from them.
-  const channels = ctx.channels.all().map((channel) => {
-    const { name, dryRun } = channel.describe();
-    return sql`(${name}::text, ${deliveryKey(postId, name)}::text, ${dryRun}::boolean)`;
+/** What a delivery action was asked to do, for the history staff read. */
+export type DeliveryActionKind = 'publish' | 'update' | 'close' | 'cancel' | 'remove' | 'retry';
+
+export interface DeliveryToSync {
+  id: number;
+  post_id: number;
+  channel: string;
+  desired_version: number;
+  desired_state: string;
+}
+
+/** The action requests that bring these deliveries in step (a delivery with an open action is left to it). */
+export function deliverySyncRequests(ctx: Pick<AppContext, 'config'>, deliveries: readonly DeliveryToSync[], kind: DeliveryActionKind, by: string): ActionRequest[] {
+  return deliveries.map((d) => {
+    const key = deliveryKey(d.post_id, d.channel);
+    return {
+      channel: d.channel as ChannelName,
+      kind,
+      subjectType: 'delivery',
+      subjectId: d.id,
+      idempotencyKey: kind === 'publish' || kind === 'retry' ? key : kind === 'remove' ? `${key}:remove` : `${key}:update:${d.desired_version}:${d.desired_state}`,
+      request: { postId: d.post_id, version: d.desired_version, state: d.desired_state },
+      by,
+      maxAttempts: ctx.config.queues.attempts,
+    };
   });
-  const { rows } = await sql<{ id: number; channel: string; status: DeliveryStatus; wanted: number }>`
-    with due as (
-      update posts set status = 'publishing', updated_at = ${now}
-      where id = ${postId} and status = 'scheduled'
-      returning id, channels, version, state
-    ), inserted as (
-      insert into deliveries (post_id, channel, idempotency_key, desired_version, desired_state, dry_run, updated_at)
-      select due.id, c.channel, c.idempotency_key, due.version, due.state, c.dry_run, ${now}::timestamptz
-      from due
-      cross join jsonb_array_elements_text(due.channels) with ordinality as listed(channel, n)
-      join (values ${sql.join(channels)}) as c(channel, idempotency_key, dry_run) on c.channel = listed.channel
-      order by listed.n
-      on conflict (post_id, channel) do nothing
-      returning id, channel, status
-    )
-    select inserted.id, inserted.channel, inserted.status, (select jsonb_array_length(channels) from due)::integer as wanted from inserted`.execute(ctx.store.db);
-  // Every delivery is new and pending, and the post says 'publishing', which is what they sum up to.
-  if (rows.length === 0 || rows.length !== rows[0]!.wanted) return materialiseDeliveries(ctx, postId);
-  await Promise.all(rows.map((d) => requestSync(ctx, d.id, d.channel as ChannelName)));
-  return rows.map((d) => d.id);
 }
 
 /**
- * Records one delivery per channel of a post (before any channel is called) and queues each.
- * Running it again adds nothing: (post, channel) is unique.
+ * Makes a due post publish, in one transaction: a post still scheduled and due becomes
+ * 'publishing', and its deliveries and their publish actions are recorded. A post cancelled,
+ * rescheduled or already published meanwhile is left alone. Returns the new deliveries' ids.
  */
-export async function materialiseDeliveries(ctx: AppContext, postId: number): Promise<number[]> {
-  const db = ctx.store.db;
-  const post = await db.selectFrom('posts').select(['id', 'channels', 'version', 'state']).where('id', '=', postId).executeTakeFirstOrThrow();
-  const now = new Date();
+export async function publishDuePost(ctx: AppContext, postId: number, now: Date = new Date(), by = 'system:schedule'): Promise<number[]> {
+  return transact(ctx, (trx) => publishDuePostIn(ctx, trx, postId, now, by));
+}
+
+export async function publishDuePostIn(ctx: AppContext, trx: Kysely<Database>, postId: number, now: Date, by: string): Promise<number[]> {
+  const post = await trx
+    .updateTable('posts')
+    .set({ status: 'publishing', updated_at: now })
+    .where('id', '=', postId)
+    .where('status', '=', 'scheduled')
+    .where('scheduled_at', '<=', now)
+    .returning(['id', 'channels', 'version', 'state'])
+    .executeTakeFirst();
+  if (!post) return [];
   const rows = post.channels.map((channel) => ({
     post_id: post.id,
     channel,
@@ -66,38 +72,34 @@ export async function materialiseDeliveries(ctx: AppContext, postId: number): Pr
     dry_run: ctx.channels.get(channel as ChannelName).describe().dryRun,
     updated_at: now,
   }));
-  const inserted =
-    rows.length === 0 ? [] : await db.insertInto('deliveries').values(rows).onConflict((oc) => oc.columns(['post_id', 'channel']).doNothing()).returning(['id', 'channel', 'status']).execute();
-  // A first run inserts every delivery; only a repeated one needs to read those already there.
-  const deliveries = rows.length > 0 && inserted.length === rows.length ? inserted : await db.selectFrom('deliveries').select(['id', 'channel', 'status']).where('post_id', '=', postId).execute();
-  await refreshPostStatus(ctx, postId);
-  const toSync = deliveries.filter((d) => d.status === 'pending' || d.status === 'retrying' || d.status === 'waiting');
-  await Promise.all(toSync.map((d) => requestSync(ctx, d.id, d.channel as ChannelName)));
+  const deliveries =
+    rows.length === 0
+      ? []
+      : await trx
+          .insertInto('deliveries')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['post_id', 'channel']).doNothing())
+          .returning(['id', 'post_id', 'channel', 'desired_version', 'desired_state'])
+          .execute();
+  await requestActions(trx, deliverySyncRequests(ctx, deliveries, 'publish', by));
   return deliveries.map((d) => d.id);
 }
 
-/** Queues a sync of one delivery on its channel's publish queue. Extra requests are harmless: the sync finds nothing to do. */
-export async function requestSync(ctx: AppContext, deliveryId: number, channel: ChannelName, delayMs = 0): Promise<void> {
-  await ctx.queues.add(PUBLISH_JOBS[channel], { deliveryId }, delayMs > 0 ? { delay: delayMs } : {});
-}
-
 /**
- * Brings every delivery of a post to the post's current version and state (an item changed,
- * closed, or the post was cancelled) and queues those that need a platform call.
+ * Brings every live delivery of a post to the post's current version and state (an item changed
+ * or closed, the post was cancelled) and requests the calls that follow; run it in the
+ * transaction that changed the post. A delivery that failed before making a copy waits for staff.
  */
-export async function propagatePostChange(ctx: AppContext, postId: number): Promise<void> {
-  const post = await ctx.store.db.selectFrom('posts').select(['version', 'state']).where('id', '=', postId).executeTakeFirstOrThrow();
-  const changed = await ctx.store.db
-    .updateTable('deliveries')
-    .set({ desired_version: post.version, desired_state: post.state, updated_at: new Date() })
-    .where('post_id', '=', postId)
-    .where('status', 'not in', ['removed', 'cancelled'])
-    .where('desired_state', '!=', 'removed')
-    .returning(['id', 'channel', 'status', 'platform_id'])
-    .execute();
-  for (const d of changed) {
-    if (d.platform_id || d.status !== 'failed') await requestSync(ctx, d.id, d.channel as ChannelName);
-  }
+export async function propagatePostChange(ctx: Pick<AppContext, 'config'>, trx: Kysely<Database>, postId: number, kind: DeliveryActionKind, by: string): Promise<number> {
+  const changed = await sql<DeliveryToSync & { status: DeliveryStatus; platform_id: string | null }>`
+    update deliveries set desired_version = posts.version, desired_state = posts.state, updated_at = now()
+    from posts
+    where posts.id = deliveries.post_id and deliveries.post_id = ${postId}
+      and deliveries.status not in ('removed', 'cancelled') and deliveries.desired_state <> 'removed'
+    returning deliveries.id, deliveries.post_id, deliveries.channel, deliveries.desired_version, deliveries.desired_state, deliveries.status, deliveries.platform_id`.execute(trx);
+  const toSync = changed.rows.filter((d) => d.platform_id !== null || d.status !== 'failed');
+  await requestActions(trx, deliverySyncRequests(ctx, toSync, kind, by));
+  return toSync.length;
 }
 
 /**
@@ -110,7 +112,7 @@ export async function propagatePostChange(ctx: AppContext, postId: number): Prom
  * is still the one the deliveries were summed against; when another sum changed it in between,
  * the sum is taken again on a newer view, so an older view never has the last word.
  */
-export async function refreshPostStatus(ctx: AppContext, postId: number): Promise<void> {
+export async function refreshPostStatus(ctx: Pick<AppContext, 'store'>, postId: number): Promise<void> {
   const db = ctx.store.db;
   for (let tries = 1; tries <= 5; tries++) {
     const rows = await db
@@ -127,27 +129,4 @@ export async function refreshPostStatus(ctx: AppContext, postId: number): Promis
     const written = await db.updateTable('posts').set({ status, updated_at: new Date() }).where('id', '=', postId).where('status', '=', post.status).executeTakeFirst();
     if (written.numUpdatedRows > 0n) return;
   }
-}
-
-/**
- * Deliveries whose job may have been lost (a Redis restart, a crashed worker) and that no
- * worker holds: queued again. A sync that finds nothing to do is cheap.
- */
-export async function requeueUnsettledDeliveries(ctx: AppContext, olderThanMs: number): Promise<number> {
-  const cutoff = new Date(Date.now() - olderThanMs);
-  const rows = await ctx.store.db
-    .selectFrom('deliveries')
-    .select(['id', 'channel'])
-    .where((eb) =>
-      eb.or([
-        eb('status', 'in', ['pending', 'publishing', 'retrying', 'waiting']),
-        eb.and([eb('status', '=', 'published'), eb.or([eb('published_version', '!=', eb.ref('desired_version')), eb('published_state', '!=', eb.ref('desired_state'))])]),
-      ]),
-    )
-    .where('updated_at', '<', cutoff)
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', new Date())]))
-    .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<', new Date())]))
-    .execute();
-  for (const row of rows) await requestSync(ctx, row.id, row.channel as ChannelName);
-  return rows.length;
 }

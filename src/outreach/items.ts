@@ -1,6 +1,9 @@
+import { sql, type Kysely } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import { contentHash } from '../content/fingerprint.js';
 import type { ContentItemDraft } from '../content/types.js';
+import { transact } from '../queues/job-outbox.js';
+import type { Database } from '../store/schema.js';
 import { propagatePostChange } from './deliveries.js';
 import { matchPostingRule } from './rules.js';
 import { nextFreeSlot } from './schedule-post.js';
@@ -17,67 +20,77 @@ export interface IngestSummary {
  * Stores a source's items. Seen again unchanged: nothing happens. Changed: a new version, and
  * every published copy is brought up to it. New: stored, and posted if a posting rule takes it.
  * An item whose deadline already passed is stored closed and never posted.
+ *
+ * Each item is one transaction with what it causes (its post planned, its copies' updates
+ * requested), so a failure in between leaves neither: the next poll sees the item as new or
+ * changed again and does it all.
  */
 export async function ingestItems(ctx: AppContext, source: string, drafts: readonly ContentItemDraft[], now: Date = new Date()): Promise<IngestSummary> {
   const summary: IngestSummary = { created: 0, changed: 0, unchanged: 0, postsPlanned: 0 };
+  // One read finds what is already stored as it is: an unchanged re-poll costs no transaction per item.
+  const known = new Map<string, string>();
+  const keys = [...new Set(drafts.map((d) => d.sourceKey))];
+  for (let i = 0; i < keys.length; i += 1000) {
+    const rows = await ctx.store.db.selectFrom('content_items').select(['source_key', 'content_hash']).where('source', '=', source).where('source_key', 'in', keys.slice(i, i + 1000)).execute();
+    for (const row of rows) known.set(row.source_key, row.content_hash);
+  }
   for (const draft of drafts) {
     const hash = contentHash(draft);
-    const existing = await ctx.store.db
-      .selectFrom('content_items')
-      .select(['id', 'content_hash', 'version', 'state'])
-      .where('source', '=', source)
-      .where('source_key', '=', draft.sourceKey)
-      .executeTakeFirst();
-    const closed = draft.deadlineAt !== null && draft.deadlineAt <= now;
-    const fields = {
-      kind: draft.kind,
-      content_hash: hash,
-      title: draft.title,
-      summary: draft.summary,
-      link: draft.link,
-      organisation: draft.organisation,
-      place: draft.place,
-      region: draft.region,
-      pay: draft.pay,
-      starts_at: draft.startsAt,
-      ends_at: draft.endsAt,
-      deadline_at: draft.deadlineAt,
-      deadline_text: draft.deadlineText,
-      published_at: draft.publishedAt,
-      extra: JSON.stringify(draft.extra),
-      updated_at: now,
-    };
-
-    if (!existing) {
-      const inserted = await ctx.store.db
-        .insertInto('content_items')
-        .values({ ...fields, source, source_key: draft.sourceKey, state: closed ? 'closed' : 'open', closed_at: closed ? now : null })
-        .onConflict((oc) => oc.columns(['source', 'source_key']).doNothing())
-        .returning(['id'])
-        .executeTakeFirst();
-      if (!inserted) {
-        summary.unchanged++;
-        continue;
-      }
-      summary.created++;
-      if (!closed && (await planPostForItem(ctx, inserted.id, now))) summary.postsPlanned++;
-      continue;
-    }
-
-    if (existing.content_hash === hash) {
+    if (known.get(draft.sourceKey) === hash) {
       summary.unchanged++;
       continue;
     }
-    summary.changed++;
-    const nowClosed = existing.state === 'open' && closed;
-    await ctx.store.db
-      .updateTable('content_items')
-      .set({ ...fields, version: existing.version + 1, ...(nowClosed ? { state: 'closed', closed_at: now } : {}) })
-      .where('id', '=', existing.id)
-      .execute();
-    await itemChanged(ctx, existing.id, nowClosed ? 'closed' : null);
+    const outcome = await transact(ctx, (trx) => ingestItem(ctx, trx, source, draft, hash, now));
+    summary[outcome.result]++;
+    if (outcome.planned) summary.postsPlanned++;
+    known.set(draft.sourceKey, hash);
   }
   return summary;
+}
+
+async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string, draft: ContentItemDraft, hash: string, now: Date): Promise<{ result: 'created' | 'changed' | 'unchanged'; planned: boolean }> {
+  const closed = draft.deadlineAt !== null && draft.deadlineAt <= now;
+  const fields = {
+    kind: draft.kind,
+    content_hash: hash,
+    title: draft.title,
+    summary: draft.summary,
+    link: draft.link,
+    organisation: draft.organisation,
+    place: draft.place,
+    region: draft.region,
+    pay: draft.pay,
+    starts_at: draft.startsAt,
+    ends_at: draft.endsAt,
+    deadline_at: draft.deadlineAt,
+    deadline_text: draft.deadlineText,
+    published_at: draft.publishedAt,
+    extra: JSON.stringify(draft.extra),
+    updated_at: now,
+  };
+
+  const existing = await trx.selectFrom('content_items').select(['id', 'content_hash', 'state']).where('source', '=', source).where('source_key', '=', draft.sourceKey).forUpdate().executeTakeFirst();
+  if (!existing) {
+    const inserted = await trx
+      .insertInto('content_items')
+      .values({ ...fields, source, source_key: draft.sourceKey, state: closed ? 'closed' : 'open', closed_at: closed ? now : null })
+      .onConflict((oc) => oc.columns(['source', 'source_key']).doNothing())
+      .returning(['id'])
+      .executeTakeFirst();
+    // Another poll of the same source stored it a moment ago, with what it causes.
+    if (!inserted) return { result: 'unchanged', planned: false };
+    const planned = !closed && (await planPostForItemIn(ctx, trx, inserted.id, now)) !== null;
+    return { result: 'created', planned };
+  }
+  if (existing.content_hash === hash) return { result: 'unchanged', planned: false };
+  const nowClosed = existing.state === 'open' && closed;
+  await trx
+    .updateTable('content_items')
+    .set((eb) => ({ ...fields, version: eb('version', '+', 1), ...(nowClosed ? { state: 'closed' as const, closed_at: now } : {}) }))
+    .where('id', '=', existing.id)
+    .execute();
+  await itemChangedIn(ctx, trx, existing.id, nowClosed ? 'closed' : null);
+  return { result: 'changed', planned: false };
 }
 
 /**
@@ -86,33 +99,55 @@ export async function ingestItems(ctx: AppContext, source: string, drafts: reado
  * an item that closed is cancelled instead: nobody should be invited to apply to it.
  */
 export async function itemChanged(ctx: AppContext, itemId: number, becameState: 'closed' | null): Promise<void> {
-  const posts = await ctx.store.db.selectFrom('posts').select(['id', 'status', 'version', 'state']).where('item_id', '=', itemId).where('status', '!=', 'cancelled').execute();
-  for (const post of posts) {
-    if (becameState === 'closed' && (post.status === 'draft' || post.status === 'scheduled')) {
-      await ctx.store.db.updateTable('posts').set({ status: 'cancelled', state: 'closed', updated_at: new Date() }).where('id', '=', post.id).execute();
-      continue;
-    }
-    await ctx.store.db
+  await transact(ctx, (trx) => itemChangedIn(ctx, trx, itemId, becameState));
+}
+
+export async function itemChangedIn(ctx: AppContext, trx: Kysely<Database>, itemId: number, becameState: 'closed' | null): Promise<void> {
+  const now = new Date();
+  if (becameState === 'closed') {
+    await trx
       .updateTable('posts')
-      .set({ version: post.version + 1, ...(becameState ? { state: becameState } : {}), updated_at: new Date() })
-      .where('id', '=', post.id)
+      .set({ status: 'cancelled', state: 'closed', updated_at: now })
+      .where('item_id', '=', itemId)
+      .where('status', 'in', ['draft', 'scheduled'])
       .execute();
-    if (post.status !== 'draft' && post.status !== 'scheduled') await propagatePostChange(ctx, post.id);
+  }
+  const live = await trx
+    .updateTable('posts')
+    .set((eb) => ({ version: eb('version', '+', 1), ...(becameState ? { state: becameState } : {}), updated_at: now }))
+    .where('item_id', '=', itemId)
+    .where('status', '!=', 'cancelled')
+    .returning(['id', 'status'])
+    .execute();
+  for (const post of live) {
+    if (post.status !== 'draft' && post.status !== 'scheduled') await propagatePostChange(ctx, trx, post.id, becameState === 'closed' ? 'close' : 'update', 'system:ingest');
   }
 }
 
 /** Creates the post a posting rule asks for: scheduled at the next free slot, or a draft awaiting approval. */
 export async function planPostForItem(ctx: AppContext, itemId: number, now: Date = new Date()): Promise<number | null> {
-  const item = await ctx.store.db.selectFrom('content_items').select(['id', 'kind', 'source', 'region']).where('id', '=', itemId).executeTakeFirstOrThrow();
+  return transact(ctx, (trx) => planPostForItemIn(ctx, trx, itemId, now));
+}
+
+/** Serialises planning across processes, so two ingests never both take a day's last slot. */
+const POSTING_CAP_LOCK = 0x4f4e5441; // "ONTA"
+
+async function planPostForItemIn(ctx: AppContext, trx: Kysely<Database>, itemId: number, now: Date): Promise<number | null> {
+  const item = await trx.selectFrom('content_items').select(['id', 'kind', 'source', 'region']).where('id', '=', itemId).executeTakeFirstOrThrow();
   const rule = matchPostingRule(ctx.config.posting, item);
   if (!rule) return null;
-  const scheduledAt = rule.approval ? null : await nextFreeSlot(ctx, rule.channels, now);
+  let scheduledAt: Date | null = null;
+  if (!rule.approval) {
+    // The cap is counted and the slot taken under one lock, held until this transaction ends.
+    await sql`select pg_advisory_xact_lock(${POSTING_CAP_LOCK})`.execute(trx);
+    scheduledAt = await nextFreeSlot(ctx, trx, rule.channels, now);
+  }
   const note = rule.approval
     ? '승인 필요 (posting rule asks for approval)'
     : scheduledAt === null
       ? `no free slot within ${ctx.config.posting.maxDaysAhead} days under the daily cap; approve it to publish`
       : null;
-  const post = await ctx.store.db
+  const post = await trx
     .insertInto('posts')
     .values({
       item_id: item.id,

@@ -1,12 +1,15 @@
-import type { Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import { CHANNEL_NAMES, type ChannelName } from '../config/schema.js';
-import type { DeliveryTable, PostStatus, PostTable } from '../store/outreach-tables.js';
+import { requestActions, wakeActions } from '../outbound/actions.js';
+import { transact } from '../queues/job-outbox.js';
+import type { DeliveryStatus, DeliveryTable, PostStatus, PostTable } from '../store/outreach-tables.js';
+import type { Database } from '../store/schema.js';
 import { PostActionError } from './errors.js';
-import { propagatePostChange, publishScheduledPost, refreshPostStatus, requestSync } from './deliveries.js';
+import { deliverySyncRequests, propagatePostChange, publishDuePost, publishDuePostIn, refreshPostStatus } from './deliveries.js';
 import { nextSlotFor } from './schedule-post.js';
 
-export { PostActionError };
+export { PostActionError, publishDuePost };
 
 export type When = { at: Date } | 'now' | 'next-slot';
 
@@ -42,90 +45,143 @@ export async function createPost(ctx: AppContext, input: CreatePostInput): Promi
     input = { ...input, text };
   }
   if (input.link !== undefined && !/^https?:\/\//.test(input.link)) throw new PostActionError(`the link must start with http:// or https://, found "${input.link}"`);
-  const scheduledAt = input.draft ? (typeof input.when === 'object' ? input.when.at : null) : resolveWhen(ctx, input.when);
-  const post = await ctx.store.db
-    .insertInto('posts')
-    .values({
-      item_id: input.itemId ?? null,
-      kind,
-      title: input.title?.normalize('NFC').trim() || null,
-      body: input.text ?? null,
-      link: input.link ?? null,
-      channels: JSON.stringify(channels),
-      status: input.draft ? 'draft' : 'scheduled',
-      scheduled_at: scheduledAt,
-      created_by: input.by,
-      updated_at: new Date(),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await audit(ctx, input.by, 'post.create', post.id, { channels, scheduledAt: scheduledAt?.toISOString() ?? null, draft: Boolean(input.draft) });
-  if (!input.draft && input.when === 'now') await publishDuePost(ctx, post.id);
-  return getPostRow(ctx, post.id);
+  const now = new Date();
+  const scheduledAt = input.draft ? (typeof input.when === 'object' ? input.when.at : null) : resolveWhen(ctx, input.when, now);
+  const id = await transact(ctx, async (trx) => {
+    const post = await trx
+      .insertInto('posts')
+      .values({
+        item_id: input.itemId ?? null,
+        kind,
+        title: input.title?.normalize('NFC').trim() || null,
+        body: input.text ?? null,
+        link: input.link ?? null,
+        channels: JSON.stringify(channels),
+        status: input.draft ? 'draft' : 'scheduled',
+        scheduled_at: scheduledAt,
+        created_by: input.by,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await audit(trx, input.by, 'post.create', post.id, { channels, scheduledAt: scheduledAt?.toISOString() ?? null, draft: Boolean(input.draft) });
+    if (!input.draft && input.when === 'now') await publishDuePostIn(ctx, trx, post.id, now, input.by);
+    return post.id;
+  });
+  return getPostRow(ctx, id);
 }
 
 export async function approvePost(ctx: AppContext, postId: number, by: string, when: When = 'next-slot'): Promise<PostRow> {
   const post = await getPostRow(ctx, postId);
   if (post.status !== 'draft') throw new PostActionError(`post ${postId} is ${post.status}, not a draft; only drafts need approval`);
-  const scheduledAt = typeof when === 'object' ? when.at : post.scheduled_at && post.scheduled_at > new Date() && when === 'next-slot' ? post.scheduled_at : resolveWhen(ctx, when);
-  await ctx.store.db
-    .updateTable('posts')
-    .set({ status: 'scheduled', scheduled_at: scheduledAt, approved_by: by, approved_at: new Date(), updated_at: new Date() })
-    .where('id', '=', postId)
-    .where('status', '=', 'draft')
-    .execute();
-  await audit(ctx, by, 'post.approve', postId, { scheduledAt: scheduledAt.toISOString() });
-  if (when === 'now') await publishDuePost(ctx, postId);
+  const now = new Date();
+  const scheduledAt = typeof when === 'object' ? resolveWhen(ctx, when, now) : post.scheduled_at && post.scheduled_at > now && when === 'next-slot' ? post.scheduled_at : resolveWhen(ctx, when, now);
+  await transact(ctx, async (trx) => {
+    const approved = await trx
+      .updateTable('posts')
+      .set({ status: 'scheduled', scheduled_at: scheduledAt, approved_by: by, approved_at: now, note: null, updated_at: now })
+      .where('id', '=', postId)
+      .where('status', '=', 'draft')
+      .executeTakeFirst();
+    if (approved.numUpdatedRows === 0n) throw new PostActionError(`post ${postId} is no longer a draft`);
+    await audit(trx, by, 'post.approve', postId, { scheduledAt: scheduledAt.toISOString() });
+    if (when === 'now') await publishDuePostIn(ctx, trx, postId, now, by);
+  });
+  return getPostRow(ctx, postId);
+}
+
+/** Moves a post that has not gone out yet (a draft or a scheduled post) to another time. */
+export async function reschedulePost(ctx: AppContext, postId: number, by: string, at: Date): Promise<PostRow> {
+  const now = new Date();
+  const scheduledAt = resolveWhen(ctx, { at }, now);
+  await transact(ctx, async (trx) => {
+    const moved = await trx
+      .updateTable('posts')
+      .set({ scheduled_at: scheduledAt, updated_at: now })
+      .where('id', '=', postId)
+      .where('status', 'in', ['draft', 'scheduled'])
+      .returning('status')
+      .executeTakeFirst();
+    if (!moved) {
+      const post = await trx.selectFrom('posts').select('status').where('id', '=', postId).executeTakeFirst();
+      if (!post) throw new PostActionError(`post ${postId} does not exist`);
+      throw new PostActionError(`post ${postId} is ${post.status}; only drafts and scheduled posts can be moved`);
+    }
+    await audit(trx, by, 'post.reschedule', postId, { scheduledAt: scheduledAt.toISOString() });
+  });
   return getPostRow(ctx, postId);
 }
 
 /**
  * Cancels a post. Copies already published are updated to show 취소 (or removed with
- * `remove: true`); deliveries not yet made are cancelled.
+ * `remove: true`); deliveries not yet made are cancelled. One transaction: the post, its
+ * deliveries and the actions that bring the platforms in step.
  */
 export async function cancelPost(ctx: AppContext, postId: number, by: string, options: { remove?: boolean } = {}): Promise<PostRow> {
-  const post = await getPostRow(ctx, postId);
-  if (post.status === 'cancelled') throw new PostActionError(`post ${postId} is already cancelled`);
-  const hasDeliveries = (await ctx.store.db.selectFrom('deliveries').select('id').where('post_id', '=', postId).executeTakeFirst()) !== undefined;
-  await ctx.store.db
-    .updateTable('posts')
-    .set({ status: hasDeliveries ? post.status : 'cancelled', state: 'cancelled', version: post.version + 1, updated_at: new Date() })
-    .where('id', '=', postId)
-    .execute();
-  if (hasDeliveries) {
-    await propagatePostChange(ctx, postId);
-    if (options.remove) {
-      const rows = await ctx.store.db.updateTable('deliveries').set({ desired_state: 'removed', updated_at: new Date() }).where('post_id', '=', postId).returning(['id', 'channel']).execute();
-      for (const row of rows) await requestSync(ctx, row.id, row.channel as ChannelName);
+  await transact(ctx, async (trx) => {
+    const post = await trx.selectFrom('posts').select(['id', 'status']).where('id', '=', postId).forUpdate().executeTakeFirst();
+    if (!post) throw new PostActionError(`post ${postId} does not exist`);
+    if (post.status === 'cancelled') throw new PostActionError(`post ${postId} is already cancelled`);
+    const hasDeliveries = (await trx.selectFrom('deliveries').select('id').where('post_id', '=', postId).executeTakeFirst()) !== undefined;
+    await trx
+      .updateTable('posts')
+      .set((eb) => ({ status: hasDeliveries ? post.status : 'cancelled', state: 'cancelled', version: eb('version', '+', 1), updated_at: new Date() }))
+      .where('id', '=', postId)
+      .execute();
+    if (hasDeliveries) {
+      // Deliveries that made no copy yet are cancelled first, so no action publishes them.
+      await trx
+        .updateTable('deliveries')
+        .set({ status: 'cancelled', updated_at: new Date() })
+        .where('post_id', '=', postId)
+        .where('platform_id', 'is', null)
+        .where('status', 'in', ['pending', 'retrying', 'waiting', 'failed'])
+        .execute();
+      if (options.remove) {
+        const removed = await trx
+          .updateTable('deliveries')
+          .set({ desired_state: 'removed', updated_at: new Date() })
+          .where('post_id', '=', postId)
+          .where('status', 'not in', ['cancelled', 'removed'])
+          .returning(['id', 'post_id', 'channel', 'desired_version', 'desired_state'])
+          .execute();
+        await requestActions(trx, deliverySyncRequests(ctx, removed, 'remove', by));
+      } else {
+        await propagatePostChange(ctx, trx, postId, 'cancel', by);
+      }
     }
-    await ctx.store.db.updateTable('deliveries').set({ status: 'cancelled', updated_at: new Date() }).where('post_id', '=', postId).where('platform_id', 'is', null).where('status', 'in', ['pending', 'retrying', 'waiting', 'failed']).execute();
-    await refreshPostStatus(ctx, postId);
-  }
-  await audit(ctx, by, 'post.cancel', postId, { remove: Boolean(options.remove) });
+    await audit(trx, by, 'post.cancel', postId, { remove: Boolean(options.remove) });
+  });
+  await refreshPostStatus(ctx, postId);
   return getPostRow(ctx, postId);
 }
 
 /** Sends failed deliveries of a post again, from the start of their retries. */
 export async function retryPost(ctx: AppContext, postId: number, by: string): Promise<PostRow> {
   await getPostRow(ctx, postId);
-  const rows = await ctx.store.db
-    .updateTable('deliveries')
-    .set({ status: 'pending', attempts: 0, last_error: null, next_attempt_at: null, updated_at: new Date() })
-    .where('post_id', '=', postId)
-    .where('status', 'in', ['failed', 'waiting', 'retrying'])
-    .returning(['id', 'channel', 'platform_id'])
-    .execute();
-  if (rows.length === 0) throw new PostActionError(`post ${postId} has no failed or waiting delivery to retry`);
-  // A failed update of a copy that exists keeps its platform id; it goes back to 'published' once the update lands.
-  for (const row of rows) await requestSync(ctx, row.id, row.channel as ChannelName);
+  await transact(ctx, async (trx) => {
+    const rows = await trx
+      .updateTable('deliveries')
+      .set((eb) => ({
+        // A failed update of a copy that exists keeps its platform id; it goes back to 'published' once the update lands.
+        status: eb.case().when('platform_id', 'is', null).then(sql<DeliveryStatus>`'pending'`).else(eb.ref('status')).end(),
+        attempts: 0,
+        last_error: null,
+        next_attempt_at: null,
+        updated_at: new Date(),
+      }))
+      .where('post_id', '=', postId)
+      .where((eb) => eb.or([eb('status', 'in', ['failed', 'waiting', 'retrying']), eb.and([eb('platform_id', 'is not', null), eb('last_error', 'is not', null)])]))
+      .returning(['id', 'post_id', 'channel', 'desired_version', 'desired_state'])
+      .execute();
+    if (rows.length === 0) throw new PostActionError(`post ${postId} has no failed or waiting delivery to retry`);
+    // A waiting action is woken instead of duplicated; a failed one is followed by a new one.
+    await wakeActions(trx, { subjectType: 'delivery', subjectIds: rows.map((r) => r.id) }, { resetAttempts: true });
+    await requestActions(trx, deliverySyncRequests(ctx, rows, 'retry', by));
+    await audit(trx, by, 'post.retry', postId, { deliveries: rows.map((r) => r.id) });
+  });
   await refreshPostStatus(ctx, postId);
-  await audit(ctx, by, 'post.retry', postId, { deliveries: rows.map((r) => r.id) });
   return getPostRow(ctx, postId);
-}
-
-/** Turns a due post into deliveries (idempotent: the scheduler and `--now` may both get here). */
-export async function publishDuePost(ctx: AppContext, postId: number): Promise<void> {
-  await publishScheduledPost(ctx, postId);
 }
 
 export interface PostFilter {
@@ -158,10 +214,10 @@ async function getPostRow(ctx: AppContext, postId: number): Promise<PostRow> {
   return post;
 }
 
-function resolveWhen(ctx: AppContext, when: When): Date {
-  if (when === 'now') return new Date();
-  if (when === 'next-slot') return nextSlotFor(ctx);
-  if (when.at.getTime() < Date.now() - 60_000) throw new PostActionError('the time given is in the past');
+function resolveWhen(ctx: AppContext, when: When, now: Date): Date {
+  if (when === 'now') return now;
+  if (when === 'next-slot') return nextSlotFor(ctx, now);
+  if (when.at.getTime() < now.getTime() - 60_000) throw new PostActionError('the time given is in the past');
   return when.at;
 }
 
@@ -173,6 +229,6 @@ function validateChannels(channels: readonly string[]): ChannelName[] {
   return unique as ChannelName[];
 }
 
-async function audit(ctx: AppContext, actor: string, action: string, postId: number, detail: Record<string, unknown>): Promise<void> {
-  await ctx.store.db.insertInto('audit_log').values({ actor, action, subject_type: 'post', subject_id: String(postId), detail: JSON.stringify(detail) }).execute();
+async function audit(db: Kysely<Database>, actor: string, action: string, postId: number, detail: Record<string, unknown>): Promise<void> {
+  await db.insertInto('audit_log').values({ actor, action, subject_type: 'post', subject_id: String(postId), detail: JSON.stringify(detail) }).execute();
 }

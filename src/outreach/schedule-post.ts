@@ -1,5 +1,7 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
+import type { Database } from '../store/schema.js';
 import { nextSlot, slotsOnDay } from '../schedule/slots.js';
 import { kstDayKey, startOfKstDay } from '../time/kst.js';
 import { holidayCalendar } from './calendar.js';
@@ -12,9 +14,9 @@ const DAY_MS = 24 * 60 * 60_000;
  * none is free within `posting.maxDaysAhead` days (a backlog should wait for staff, not be
  * scheduled months ahead).
  */
-export async function nextFreeSlot(ctx: AppContext, channels: readonly ChannelName[], after: Date = new Date()): Promise<Date | null> {
+export async function nextFreeSlot(ctx: Pick<AppContext, 'config'>, db: Kysely<Database>, channels: readonly ChannelName[], after: Date = new Date()): Promise<Date | null> {
   const horizon = new Date(after.getTime() + ctx.config.posting.maxDaysAhead * DAY_MS);
-  const rows = await ctx.store.db
+  const rows = await db
     .selectFrom('posts')
     .select(['scheduled_at', 'channels'])
     .where('scheduled_at', '>=', startOfKstDay(after))

@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { createRedis } from './redis.js';
+import type { OutboxJob } from './job-outbox.js';
 import { QUEUE_NAMES, queueOfJob, type JobName, type JobPayloads, type QueueName } from './registry.js';
 
 /** Job options every queue starts from: bounded retention (so Redis memory stays bounded) and jittered exponential retries. */
@@ -42,6 +43,26 @@ export class QueueSet {
 
   async add<N extends JobName>(name: N, data: JobPayloads[N], options: JobsOptions = {}) {
     return this.queue(queueOfJob(name)).add(name, data, options);
+  }
+
+  /**
+   * Adds jobs with BullMQ deduplication: a job whose id is already pending (waiting, delayed,
+   * active) is not added again; one whose earlier copy finished or was lost is.
+   */
+  async addDeduplicated(jobs: readonly OutboxJob[], now = Date.now()): Promise<void> {
+    const byQueue = new Map<QueueName, Parameters<Queue['addBulk']>[0]>();
+    for (const job of jobs) {
+      const queue = queueOfJob(job.name);
+      const delay = job.runAt ? Math.max(0, job.runAt.getTime() - now) : 0;
+      const list = byQueue.get(queue) ?? [];
+      list.push({
+        name: job.name,
+        data: job.data,
+        opts: { deduplication: { id: job.dedupId }, ...(delay > 0 ? { delay } : {}), ...(job.priority ? { priority: job.priority } : {}) },
+      });
+      byQueue.set(queue, list);
+    }
+    await Promise.all([...byQueue].map(([queue, list]) => this.queue(queue).addBulk(list)));
   }
 
   /** Waiting, active, delayed, completed and failed counts per queue, for /metrics and the dashboard. */

@@ -17,10 +17,10 @@ export interface JobContext {
 export type JobProcessor<N extends JobName> = (data: JobPayloads[N], context: JobContext) => Promise<unknown>;
 export type ProcessorMap = { [N in JobName]?: JobProcessor<N> };
 
-/** Publish queues share one rate limit per platform across every worker (BullMQ keeps the count in Redis). */
+/** Outbound queues share one rate limit per platform across every worker (BullMQ keeps the count in Redis). */
 function limiterFor(queue: QueueName, config: Pick<Config, 'channels'>): { limiter?: { max: number; duration: number } } {
-  if (!queue.startsWith('publish-')) return {};
-  const { rateLimit } = config.channels[queue.slice('publish-'.length) as ChannelName];
+  if (!queue.startsWith('outbound-')) return {};
+  const { rateLimit } = config.channels[queue.slice('outbound-'.length) as ChannelName];
   return { limiter: { max: rateLimit.max, duration: rateLimit.durationMs } };
 }
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { CoreTables } from './core-tables.js';
 import type { InquiryTables } from './inquiry-tables.js';
 import type { OutreachTables } from './outreach-tables.js';
 
@@ -34,4 +35,4 @@ export interface BaseTables {
 }
 
 /** Every table, by domain; each domain keeps its table types beside its migration. */
-export interface Database extends BaseTables, OutreachTables, InquiryTables {}
+export interface Database extends BaseTables, CoreTables, OutreachTables, InquiryTables {}

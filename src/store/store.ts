@@ -54,8 +54,13 @@ function openPostgres(url: string, poolSize: number, schema?: string): Store {
         oid === INT8_OID ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  // A client losing its connection (PostgreSQL stopped or restarted) must not crash the process:
+  // an idle one is dropped by the pool, and a busy one's query fails with the error, which its
+  // caller sees. Without these listeners node would treat the 'error' event as unhandled.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', location: redactUrl(url), close: () => db.destroy() };
 }

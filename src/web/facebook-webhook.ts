@@ -9,7 +9,8 @@ export const FACEBOOK_WEBHOOK_PATH = '/webhooks/facebook';
  * Facebook's webhooks: the GET verification handshake, and POSTs of Page `feed` changes and
  * `messages`. A POST is accepted only with a valid X-Hub-Signature-256 over the raw body (401
  * and nothing stored otherwise), and answered 200 only after every event in it is stored, so a
- * failure makes Facebook deliver it again; storing the same event twice is a no-op.
+ * failure (the database away) answers 503 so Facebook delivers it again; storing the same event
+ * twice is a no-op.
  */
 export function facebookWebhookRoutes(ctx: AppContext) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -41,7 +42,13 @@ export function facebookWebhookRoutes(ctx: AppContext) {
           return reply.code(400).send({ error: 'the body is not JSON' });
         }
         const { events, ignored } = parseWebhook(body, ctx.config.channels.facebook.pageId);
-        for (const event of events) await receiveInbound(ctx, event);
+        try {
+          for (const event of events) await receiveInbound(ctx, event);
+        } catch (error) {
+          // Not stored, so not acknowledged: Facebook delivers it again, and what was stored is a no-op then.
+          request.log.error({ err: (error as Error).message, events: events.length }, 'facebook webhook: could not store the events; answered 503 so Facebook retries');
+          return reply.code(503).header('retry-after', '5').send({ error: 'the events could not be stored just now; retry' });
+        }
         if (ignored.length > 0) request.log.info({ ignored: ignored.map((i) => i.reason) }, 'facebook webhook: entries ignored');
         return reply.code(200).send({ received: events.length, ignored: ignored.length });
       });

@@ -18,7 +18,9 @@
  * error_subcode, fbtrace_id } }`, and enforces the Messenger windows: a RESPONSE more than 24 h
  * after the user's last message, or a HUMAN_AGENT message more than 7 days after it, is refused
  * with (#10) subcode 2018278; a private reply is allowed once per comment, within 7 days of it.
- * The clock is settable.
+ * The clock runs with real time from a settable point. A latency (per request, after the call
+ * is performed and before the answer) widens the window between Graph acting and the client
+ * hearing of it, as a slow Graph does.
  *
  * For fault tests: errors per path or for the next N requests (see `faults`), a hang that never
  * answers, `failAfterCommit` (performs the call, then drops the connection: a crash between
@@ -177,6 +179,8 @@ export interface GraphEmulatorOptions {
   appSecret?: string;
   /** Start of the emulator's clock. Default: the real time at start. */
   now?: Date;
+  /** Milliseconds between performing a call and answering it. */
+  latencyMs?: number;
 }
 
 export interface GraphEmulator {
@@ -201,6 +205,7 @@ export interface GraphEmulator {
 
   now(): Date;
   setNow(date: Date): void;
+  setLatency(ms: number): void;
   advance(ms: number): void;
 
   /** The next `count` matching requests (default 1) get `fault`. */
@@ -318,7 +323,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const appSecret = options.appSecret ?? 'emulator-app-secret-0123456789';
   let accessToken = options.accessToken ?? 'EAAemulatorPageToken0123456789';
   let revokedSubcode: number | null = null;
-  let clock = options.now ? options.now.getTime() : Date.now();
+  // The clock runs on from where it was set: `offset` is how far it is from the real time.
+  let offset = options.now ? options.now.getTime() - Date.now() : 0;
+  let latencyMs = options.latencyMs ?? 0;
 
   const requests: RecordedRequest[] = [];
   const postMap = new Map<string, EmulatedPost>();
@@ -331,7 +338,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     counter += 1;
     return counter;
   };
-  const now = () => new Date(clock);
+  const clockMs = () => Date.now() + offset;
+  const now = () => new Date(clockMs());
 
   const matches = (m: RequestMatcher, method: string, path: string) =>
     (!m.method || m.method.toUpperCase() === method) && (!m.path || (typeof m.path === 'string' ? m.path === path : m.path.test(path)));
@@ -379,7 +387,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       if (method === 'GET') {
         const limit = Math.min(Number(text(params, 'limit') ?? 25) || 25, 100);
         const fields = (text(params, 'fields') ?? 'id,message,created_time').split(',');
-        const all = listPosts(false);
+        const since = text(params, 'since');
+        const all = listPosts(false).filter((p) => since === undefined || p.createdTime.getTime() >= Number(since) * 1000);
         const start = Number(text(params, 'after') ?? 0) || 0;
         const slice = all.slice(start, start + limit);
         return {
@@ -476,7 +485,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const comment = commentMap.get(recipient.comment_id);
       if (!comment || comment.deleted) return refuse(400, 100, '(#100) No matching comment found', 2018001);
       if (comment.privatelyRepliedAt) refuse(400, 10900, 'Activity already replied to');
-      if (clock - comment.createdTime.getTime() > PRIVATE_REPLY_WINDOW_MS) refuse(400, 10903, 'This activity can\'t be replied to');
+      if (clockMs() - comment.createdTime.getTime() > PRIVATE_REPLY_WINDOW_MS) refuse(400, 10903, 'This activity can\'t be replied to');
       comment.privatelyRepliedAt = now();
       const sent: EmulatedMessage = { id: `m_${randomBytes(12).toString('base64url')}`, recipient: { comment_id: comment.id }, text: message.text, messagingType, tag, at: now() };
       sentMessages.push(sent);
@@ -487,7 +496,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     const psid = recipient.id;
     const last = lastUserMessageAt.get(psid);
     if (last === undefined) return refuse(400, 100, '(#100) No matching user found', 2018001);
-    const age = clock - last;
+    const age = clockMs() - last;
     if (messagingType === 'MESSAGE_TAG') {
       if (tag !== 'HUMAN_AGENT') refuse(400, 100, `(#100) Tag ${tag ?? '(none)'} is not supported by the emulator`);
       if (age > HUMAN_AGENT_WINDOW_MS) refuse(400, 10, '(#10) This message is sent outside of allowed window.', 2018278);
@@ -577,13 +586,17 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       sendError(res, refusal.status, refusal.error);
       return;
     }
-    if (fault === 'after-commit') {
-      req.socket.destroy();
-      return;
-    }
-    const body = JSON.stringify(result);
-    res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'x-app-usage': JSON.stringify({ call_count: 1, total_cputime: 1, total_time: 1 }) });
-    res.end(body);
+    const answer = () => {
+      if (fault === 'after-commit') {
+        req.socket.destroy();
+        return;
+      }
+      const body = JSON.stringify(result);
+      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'x-app-usage': JSON.stringify({ call_count: 1, total_cputime: 1, total_time: 1 }) });
+      res.end(body);
+    };
+    if (latencyMs > 0) setTimeout(answer, latencyMs);
+    else answer();
   }
 
   function sendError(res: ServerResponse, status: number, error: GraphErrorBody, headers: Record<string, string> = {}): void {
@@ -617,10 +630,13 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
 
     now,
     setNow(date) {
-      clock = date.getTime();
+      offset = date.getTime() - Date.now();
     },
     advance(ms) {
-      clock += ms;
+      offset += ms;
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
 
     failNext(fault, o = {}) {

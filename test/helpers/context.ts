@@ -95,3 +95,15 @@ export async function openTestContext(t: LoadedConfig) {
   const { createLogger } = await import('../../src/log.js');
   return openContext(t, createLogger('silent'));
 }
+
+/** The job queued under a deduplication id, while it is pending (waiting, delayed, active); undefined once it finished or never was. */
+export async function jobByDedupId(queue: import('bullmq').Queue, dedupId: string): Promise<import('bullmq').Job | undefined> {
+  const jobId = await queue.getDeduplicationJobId(dedupId);
+  return jobId ? queue.getJob(jobId) : undefined;
+}
+
+/** The state of the job queued under a deduplication id ('unknown' when there is none). */
+export async function jobStateByDedupId(queue: import('bullmq').Queue, dedupId: string): Promise<string> {
+  const job = await jobByDedupId(queue, dedupId);
+  return job ? job.getState() : 'unknown';
+}

@@ -19,7 +19,7 @@ describe('ontact inquiries', () => {
   });
 
   it('lets a counselor log a phone call, work it (claim, note, reply, close, reopen) and see it all in show', async () => {
-    const a = await startApp({ queues: ['triage', 'replies'] });
+    const a = await startApp({ queues: ['triage', 'outbound-facebook', 'outbound-youtube', 'outbound-discord'] });
     apps.push(a);
     const cli = (...args: string[]) => runCli(['inquiries', ...args], { ...a.env, ONTACT_COUNSELOR: 'lee.seojun' });
 

@@ -5,7 +5,7 @@ import { receiveInbound } from '../../src/inquiries/intake.js';
 import { listInquiries, listNotifications } from '../../src/inquiries/queries.js';
 import { replyToInquiry } from '../../src/inquiries/replies.js';
 import { kstDate } from '../../src/time/kst.js';
-import { waitFor } from '../helpers/context.js';
+import { jobByDedupId, waitFor } from '../helpers/context.js';
 import { auditActions, inbound, startApp, TEST_TEAMS, waitForStatus, type InquiryTestApp } from './helpers.js';
 
 const apps: InquiryTestApp[] = [];
@@ -48,17 +48,19 @@ describe('first-response deadlines in business hours', () => {
   });
 
   it('are cancelled when the inquiry is answered', async () => {
-    const a = await startApp({ queues: ['triage', 'replies'], config: { inquiries: { teams: TEST_TEAMS, acknowledge: false } } });
+    const a = await startApp({ queues: ['triage', 'outbound-facebook', 'outbound-youtube', 'outbound-discord'], config: { inquiries: { teams: TEST_TEAMS, acknowledge: false } } });
     apps.push(a);
     const { inquiryId } = await receiveInbound(a.ctx, inbound({ text: '실업급여 신청 방법 알려주세요' }));
     const triaged = await waitForStatus(a, inquiryId!, ['open']);
     const deadlines = a.ctx.queues.queue('deadlines');
-    expect(await deadlines.getJobState(`inquiry-remind-${inquiryId}-v1`)).toBe('delayed');
-    expect(await deadlines.getJobState(`inquiry-escalate-${inquiryId}-v1`)).toBe('delayed');
+    const remind = await waitFor('the reminder to be queued', () => jobByDedupId(deadlines, `inquiry-remind-${inquiryId}-v1`));
+    const escalate = await waitFor('the escalation to be queued', () => jobByDedupId(deadlines, `inquiry-escalate-${inquiryId}-v1`));
+    expect(await remind.getState()).toBe('delayed');
+    expect(await escalate.getState()).toBe('delayed');
 
     await replyToInquiry(a.ctx, { inquiryId: inquiryId!, as: triaged.assignee!, text: '고용24에서 구직 신청 후 고용센터를 방문하시면 됩니다.' });
     const answered = await waitForStatus(a, inquiryId!, ['answered']);
     expect(answered.first_response_at).not.toBeNull();
-    await waitFor('the deadline jobs to be removed', async () => (await deadlines.getJob(`inquiry-remind-${inquiryId}-v1`)) === undefined && (await deadlines.getJob(`inquiry-escalate-${inquiryId}-v1`)) === undefined);
+    await waitFor('the deadline jobs to be removed', async () => (await deadlines.getJob(remind.id!)) === undefined && (await deadlines.getJob(escalate.id!)) === undefined);
   });
 });

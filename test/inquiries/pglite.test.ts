@@ -10,7 +10,7 @@ afterAll(async () => {
 
 describe('intake on the embedded database (PGlite)', () => {
   it('stores a redelivered event once, NFC and masked, and triages and acknowledges it once', async () => {
-    const a = await startApp({ backend: 'pglite', queues: ['triage', 'replies'] });
+    const a = await startApp({ backend: 'pglite', queues: ['triage', 'outbound-facebook', 'outbound-youtube', 'outbound-discord'] });
     apps.push(a);
     expect(a.ctx.store.kind).toBe('pglite');
     const event = inbound({ text: '실업급여 신청은 어디서 하나요? 연락처 010-2345-6789'.normalize('NFD') });

@@ -5,7 +5,7 @@ import { receiveInbound } from '../../src/inquiries/intake.js';
 import { showInquiry } from '../../src/inquiries/queries.js';
 import { replyToInquiry } from '../../src/inquiries/replies.js';
 import { runCli } from '../helpers/cli.js';
-import { waitFor } from '../helpers/context.js';
+import { jobStateByDedupId, waitFor } from '../helpers/context.js';
 import { auditActions, inbound, startApp, TEST_TEAMS, waitForStatus, type InquiryTestApp } from './helpers.js';
 
 const apps: InquiryTestApp[] = [];
@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 async function app() {
-  const a = await startApp({ queues: ['triage', 'replies'], config: { inquiries: { teams: TEST_TEAMS, acknowledge: false } } });
+  const a = await startApp({ queues: ['triage', 'outbound-facebook', 'outbound-youtube', 'outbound-discord'], config: { inquiries: { teams: TEST_TEAMS, acknowledge: false } } });
   apps.push(a);
   return a;
 }
@@ -79,7 +79,7 @@ describe('replies', () => {
     expect(reply.sent_at).toBeNull();
     const inquiry = await a.ctx.store.db.selectFrom('inquiries').selectAll().where('id', '=', inquiryId!).executeTakeFirstOrThrow();
     expect(inquiry).toMatchObject({ status: 'open', first_response_at: null });
-    expect(await a.ctx.queues.queue('deadlines').getJobState(`inquiry-escalate-${inquiryId}-v1`)).toBe('delayed');
+    expect(await jobStateByDedupId(a.ctx.queues.queue('deadlines'), `inquiry-escalate-${inquiryId}-v1`)).toBe('delayed');
     expect(await a.ctx.store.db.selectFrom('outbox').select('id').execute()).toEqual([]);
 
     const shown = await runCli(['inquiries', 'show', String(inquiryId)], a.env);

@@ -66,7 +66,7 @@ describe('routing', () => {
 
 describe('acknowledgement', () => {
   it('answers once per conversation, within seconds, in Korean, with the expected answer time and the privacy request', async () => {
-    const a = await startApp({ queues: ['triage', 'replies'], config: { inquiries: { teams: TEST_TEAMS } } });
+    const a = await startApp({ queues: ['triage', 'outbound-facebook', 'outbound-youtube', 'outbound-discord'], config: { inquiries: { teams: TEST_TEAMS } } });
     apps.push(a);
     const author = 'fb-ack-1';
     const first = await intakeAndTriage(a, { authorId: author, text: '실업급여 신청 방법 알려주세요. 급합니다, 당장 생활비가 없어요' });

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { receiveInbound } from '../../src/inquiries/intake.js';
 import { exitOf, startHelperScript } from '../helpers/cli.js';
-import { waitFor } from '../helpers/context.js';
+import { jobByDedupId, jobStateByDedupId, waitFor } from '../helpers/context.js';
 import { auditActions, inbound, startApp, waitForStatus, type InquiryTestApp } from './helpers.js';
 
 const apps: InquiryTestApp[] = [];
@@ -32,18 +32,19 @@ describe('the triage worker dying mid-job', () => {
       child.kill('SIGKILL');
     }
     expect(await jobState(base, id)).toBe('active');
+    const jobId = (await jobByDedupId(base.ctx.queues.queue('triage'), `inquiry-triage-${id}`))!.id!;
     expect(await base.ctx.store.db.selectFrom('inquiry_replies').select('status').where('inquiry_id', '=', id).execute()).toEqual([{ status: 'queued' }]);
 
-    const restarted = await startApp({ from: base, queues: ['triage', 'replies'] });
+    const restarted = await startApp({ from: base, queues: ['triage', 'outbound-facebook', 'outbound-youtube', 'outbound-discord'] });
     apps.push(restarted);
-    await waitFor('the job to complete on the restarted worker', async () => (await restarted.ctx.queues.queue('triage').getJobState(`inquiry-triage-${id}`)) === 'completed', 30_000);
+    await waitFor('the job to complete on the restarted worker', async () => (await restarted.ctx.queues.queue('triage').getJobState(jobId)) === 'completed', 30_000);
     const ack = await waitFor('the acknowledgement to be sent', async () => {
       const rows = await restarted.ctx.store.db.selectFrom('inquiry_replies').selectAll().where('inquiry_id', '=', id).execute();
       return rows.length === 1 && rows[0]?.status === 'sent' ? rows : undefined;
     });
     expect(ack).toHaveLength(1);
     expect((await auditActions(restarted, id)).filter((a) => a === 'inquiry.triaged' || a === 'inquiry.assigned')).toEqual(['inquiry.triaged', 'inquiry.assigned']);
-    const remind = await restarted.ctx.queues.queue('deadlines').getJob(`inquiry-remind-${id}-v1`);
+    const remind = await jobByDedupId(restarted.ctx.queues.queue('deadlines'), `inquiry-remind-${id}-v1`);
     expect(remind?.data).toEqual({ inquiryId: id, deadlineVersion: 1 });
   });
 
@@ -78,7 +79,7 @@ async function jobState(app: InquiryTestApp, inquiryId: number): Promise<string>
   const { Queue } = await import('bullmq');
   const queue = new Queue('triage', { connection: { url: app.t.config.redis.url }, prefix: app.t.config.redis.prefix });
   try {
-    return await queue.getJobState(`inquiry-triage-${inquiryId}`);
+    return await jobStateByDedupId(queue, `inquiry-triage-${inquiryId}`);
   } finally {
     await queue.close();
   }

@@ -15,7 +15,7 @@ import { openContext } from '../../src/app/open-context.js';
 import { createLogger } from '../../src/log.js';
 import { createPost } from '../../src/outreach/posts.js';
 import { renderPostFor, loadPostForRender } from '../../src/outreach/post-render.js';
-import { syncDelivery } from '../../src/outreach/sync-delivery.js';
+import { runOpenAction } from '../helpers/outbound.js';
 import { exitOf, startCli } from '../helpers/cli.js';
 import { deleteRedisKeys, TEST_DATABASE_URL, TEST_REDIS_URL, testConfig, waitFor } from '../helpers/context.js';
 
@@ -78,7 +78,7 @@ async function setUp(rateLimit: { max: number; durationMs: number }): Promise<Se
 
 
 function startWorker(setup: Setup): Worker {
-  const worker = startCli(['worker', '--queues', 'publish-discord'], setup.env);
+  const worker = startCli(['worker', '--queues', 'outbound-discord'], setup.env);
   setup.workers.push(worker);
   return worker;
 }
@@ -135,7 +135,7 @@ async function expectEachDeliveredExactlyOnce(ctx: AppContext, postIds: number[]
 
   const posts = await ctx.store.db.selectFrom('posts').select(['id', 'status']).where('id', 'in', postIds).execute();
   expect(posts.filter((p) => p.status !== 'published')).toEqual([]);
-  const failed = await ctx.queues.queue('publish-discord').getJobCounts('failed');
+  const failed = await ctx.queues.queue('outbound-discord').getJobCounts('failed');
   expect(failed.failed).toBe(0);
 }
 
@@ -238,17 +238,26 @@ describe('a publish worker killed mid-run and started again', () => {
     const [postId] = await duePosts(ctx, 1);
     const delivery = await ctx.store.db.selectFrom('deliveries').selectAll().where('post_id', '=', postId!).executeTakeFirstOrThrow();
 
-    // What a worker that died right after the platform call leaves behind.
-    await ctx.store.db.updateTable('deliveries').set({ status: 'publishing', attempts: 1, lease_until: new Date(Date.now() - 1000), updated_at: new Date() }).where('id', '=', delivery.id).execute();
+    // What a worker that died right after the platform call leaves behind: its action running on
+    // a lapsed lease, the delivery mid-publish, and the copy made.
+    const startedAt = new Date(Date.now() - 5_000);
+    await ctx.store.db.updateTable('deliveries').set({ status: 'publishing', attempts: 1, updated_at: startedAt }).where('id', '=', delivery.id).execute();
+    await ctx.store.db
+      .updateTable('actions')
+      .set({ status: 'running', attempts: 1, lease_owner: 'a-dead-worker', lease_until: new Date(Date.now() - 1000), first_attempt_at: startedAt })
+      .where('subject_type', '=', 'delivery')
+      .where('subject_id', '=', delivery.id)
+      .execute();
     const { post, item } = await loadPostForRender(ctx, postId!);
-    const copy = await ctx.channels.get('discord').publish({ idempotencyKey: delivery.idempotency_key, payload: renderPostFor(ctx, post, item, 'discord', 'open'), retry: false });
+    const copy = await ctx.channels.get('discord').publish({ idempotencyKey: delivery.idempotency_key, payload: renderPostFor(ctx, post, item, 'discord', 'open'), retry: false, since: startedAt });
 
-    const outcome = await syncDelivery(ctx, delivery.id, { attemptsMade: 1, maxAttempts: 8 });
-    expect(outcome).toEqual({ outcome: 'published', platformId: copy.platformId });
+    const outcome = await runOpenAction(ctx, 'delivery', delivery.id);
+    expect(outcome.outcome).toBe('done');
     const outbox = await ctx.store.db.selectFrom('outbox').select('id').where('idempotency_key', '=', delivery.idempotency_key).execute();
     expect(outbox).toHaveLength(1);
     const after = await ctx.store.db.selectFrom('deliveries').select(['status', 'platform_id']).where('id', '=', delivery.id).executeTakeFirstOrThrow();
     expect(after).toEqual({ status: 'published', platform_id: `outbox-discord-${outbox[0]!.id}` });
+    expect(after.platform_id).toBe(copy.platformId);
     expect((await ctx.store.db.selectFrom('posts').select('status').where('id', '=', postId!).executeTakeFirstOrThrow()).status).toBe('published');
   });
 });

@@ -51,7 +51,7 @@ beforeAll(async () => {
   });
   opened = await openTestContext(t);
   ctx = opened.ctx;
-  workers = new WorkerPool({ config: ctx.config, queues: ['publish-facebook', 'publish-discord'], processors: createProcessors(ctx), log: createLogger('silent') });
+  workers = new WorkerPool({ config: ctx.config, queues: ['outbound-facebook', 'outbound-discord'], processors: createProcessors(ctx), log: createLogger('silent') });
 });
 
 afterAll(async () => {
@@ -101,8 +101,9 @@ describe('the outreach pipeline, end to end on the dry-run outbox', () => {
     // A second tick and stray duplicate sync requests make no second copy.
     await runTick(ctx, firstSlot);
     const deliveries = await ctx.store.db.selectFrom('deliveries').selectAll().execute();
-    for (const d of deliveries) await ctx.queues.add(d.channel === 'facebook' ? 'publish.facebook' : 'publish.discord', { deliveryId: d.id });
-    await waitFor('the extra sync requests to drain', async () => (await ctx.queues.queue('publish-facebook').getJobCounts('wait', 'active', 'delayed')).wait === 0);
+    const actions = await ctx.store.db.selectFrom('actions').select(['id', 'channel', 'requeued']).where('subject_type', '=', 'delivery').where('subject_id', 'in', deliveries.map((d) => d.id)).execute();
+    for (const a of actions) await ctx.queues.add(a.channel === 'facebook' ? 'outbound.facebook' : 'outbound.discord', { actionId: a.id, gen: a.requeued });
+    await waitFor('the extra sync requests to drain', async () => (await ctx.queues.queue('outbound-facebook').getJobCounts('wait', 'active', 'delayed')).wait === 0);
     const rows = await outbox();
     const publishes = rows.filter((r) => r.operation === 'publish');
     expect(publishes).toHaveLength(due.length * 2);

@@ -3,7 +3,7 @@ import type { AppContext } from '../../src/app/context.js';
 import { pollSource } from '../../src/outreach/poll-source.js';
 import { approvePost, cancelPost, createPost, getPost, PostActionError, retryPost } from '../../src/outreach/posts.js';
 import { nextSlotFor } from '../../src/outreach/schedule-post.js';
-import { syncDelivery } from '../../src/outreach/sync-delivery.js';
+import { runOpenAction } from '../helpers/outbound.js';
 import { kstDate, kstDayKey } from '../../src/time/kst.js';
 import { ingestItems } from '../../src/outreach/items.js';
 import { startWork24Emulator, type Work24Emulator } from '../emulators/work24.js';
@@ -44,7 +44,10 @@ afterAll(async () => {
 /** Runs a delivery's sync in this process, as a publish worker would. */
 async function syncAll(postId: number) {
   const { deliveries } = await getPost(ctx, postId);
-  for (const d of deliveries) await syncDelivery(ctx, d.id, { attemptsMade: 0, maxAttempts: 3 }).catch(() => undefined);
+  for (const d of deliveries) {
+    const open = await ctx.store.db.selectFrom('actions').select('id').where('subject_type', '=', 'delivery').where('subject_id', '=', d.id).where('status', 'in', ['pending', 'waiting']).executeTakeFirst();
+    if (open) await runOpenAction(ctx, 'delivery', d.id);
+  }
 }
 
 describe('sources', () => {

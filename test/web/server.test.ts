@@ -41,7 +41,7 @@ describe('the web server', () => {
     expect(text).toMatch(/^ontact_process_cpu_user_seconds_total \d/m);
     expect(text).toMatch(/^ontact_http_requests_total\{method="GET",route="\/healthz",status="200"\} [1-9]/m);
     expect(text).toMatch(/^ontact_queue_jobs\{queue="ingest",state="delayed"\} 1$/m);
-    expect(text).toMatch(/^ontact_queue_jobs\{queue="publish-facebook",state="wait"\} 0$/m);
+    expect(text).toMatch(/^ontact_queue_jobs\{queue="outbound-facebook",state="wait"\} 0$/m);
     expect(text).toMatch(/^ontact_redis_up 1$/m);
   });
 

@@ -2,8 +2,9 @@
  * The Facebook Page behind the channel interface: a post on the Page's feed with its link.
  *
  * Graph has no idempotency key for `/{page-id}/feed`, so a publish that may have reached Graph
- * before (the delivery's `retry` flag) first looks for its own post among the Page's newest
- * posts and adopts it. The fingerprint it looks for:
+ * before (the action's `retry` flag) first looks for its own post among every Page post created
+ * since its first attempt began (paging as far as needed, with a margin for clock skew), and
+ * adopts it. The fingerprint it looks for:
  *
  *   1. A marker derived from the idempotency key, appended to the end of the message in
  *      zero-width characters (U+2060 around 32 bits of SHA-256 written as U+200B / U+200C). It
@@ -14,8 +15,7 @@
  *      text equals ours (NFC, whitespace runs collapsed, trimmed). This covers a platform that
  *      strips zero-width characters.
  *
- * Limits: only the newest `reconcileLimit` posts (default 50) are searched, so a retry made after
- * that many newer posts reaches the Page posts again; the text fallback cannot tell apart two
+ * Limits: the text fallback cannot tell apart two
  * unmarked posts with the same text (it adopts the newest), which only happens if Facebook strips
  * the marker; a message already at the length limit goes without a marker and relies on the
  * text match. An update sends the text without a marker: by then the post's id is recorded and
@@ -33,11 +33,12 @@ import { GraphApiError, toChannelError, type GraphClient, type GraphPost } from 
 export interface FacebookChannelOptions {
   client: GraphClient;
   pageId: string;
-  /** How many of the Page's newest posts a retry searches for its earlier copy (1–100). Default 50. */
-  reconcileLimit?: number;
+  /** The client's deadline for one request; an action's lease is never shorter. */
+  callTimeoutMs: number;
 }
 
-export const DEFAULT_RECONCILE_LIMIT = 50;
+/** How far before a first attempt a retry looks, in case Graph's clock and ours disagree. */
+const CLOCK_SKEW_MS = 10 * 60_000;
 
 const EDGE = '\u2060';
 const ZERO = '\u200B';
@@ -112,11 +113,7 @@ function isAlreadyGone(error: unknown): boolean {
 
 export function createFacebookChannel(options: FacebookChannelOptions): Channel {
   const { client, pageId } = options;
-  const reconcileLimit = options.reconcileLimit ?? DEFAULT_RECONCILE_LIMIT;
   if (!pageId) throw new TypeError('Facebook channel: pageId is empty (set channels.facebook.pageId or FACEBOOK_PAGE_ID)');
-  if (!Number.isInteger(reconcileLimit) || reconcileLimit < 1 || reconcileLimit > 100) {
-    throw new RangeError(`Facebook channel: reconcileLimit must be 1–100 (got ${reconcileLimit})`);
-  }
 
   const description: ChannelDescription = {
     name: 'facebook',
@@ -125,10 +122,11 @@ export function createFacebookChannel(options: FacebookChannelOptions): Channel 
     limits: [
       `message ≤ ${FACEBOOK_LIMITS.message.toLocaleString('en-US')} characters (UTF-16 units), plain text`,
       'one link per post, fixed when it is published: an update changes the text only',
-      `a retried publish looks for its earlier post among the Page's ${reconcileLimit} newest posts`,
+      'a retried publish looks for its earlier post among every Page post made since its first attempt',
       'replies: a public comment reply, or one private reply per comment within 7 days of it',
       'Messenger answers within 24 hours of the citizen\'s last message, or up to 7 days as a human agent',
     ],
+    callTimeoutMs: options.callTimeoutMs,
   };
 
   return {
@@ -140,7 +138,7 @@ export function createFacebookChannel(options: FacebookChannelOptions): Channel 
       const message = fingerprintedMessage(payload.message, request.idempotencyKey);
       return graph(async () => {
         if (request.retry) {
-          const recent = await client.recentPagePosts(pageId, reconcileLimit, signal);
+          const recent = await client.pagePostsSince(pageId, new Date(request.since.getTime() - CLOCK_SKEW_MS), signal);
           const own = findOwnPost(recent, message, request.idempotencyKey);
           if (own) return { platformId: own.id, url: postUrl(own.id) };
         }

@@ -267,6 +267,7 @@ const idResponse = z.object({ id: idString });
 const successResponse = z.object({ success: z.literal(true, 'expected "success": true') });
 const postList = z.object({
   data: z.array(z.object({ id: idString, message: z.string().optional(), created_time: graphTime })),
+  paging: z.object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() }).optional(),
 });
 const commentList = z.object({
   data: z.array(
@@ -295,6 +296,8 @@ export interface GraphClient {
   deletePost(postId: string, signal?: AbortSignal): Promise<void>;
   /** The Page's newest posts, newest first. */
   recentPagePosts(pageId: string, limit: number, signal?: AbortSignal): Promise<GraphPost[]>;
+  /** Every Page post created since `since`, newest first, paging as far as it takes. */
+  pagePostsSince(pageId: string, since: Date, signal?: AbortSignal): Promise<GraphPost[]>;
   /** A public reply under a comment; returns the new comment's id. */
   replyToComment(commentId: string, message: string, signal?: AbortSignal): Promise<string>;
   /** A Messenger message to the author of a comment (Graph allows one, within 7 days of the comment). */
@@ -454,6 +457,19 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new RangeError(`recentPagePosts: limit must be 1–100 (got ${limit})`);
       const res = await call('GET', [idSegment('GET', 'page id', pageId), 'feed'], { fields: 'id,message,created_time', limit }, postList, signal);
       return res.data.map((p) => ({ id: p.id, message: p.message ?? null, createdTime: p.created_time }));
+    },
+
+    async pagePostsSince(pageId, since, signal) {
+      const segments = [idSegment('GET', 'page id', pageId), 'feed'];
+      const out: GraphPost[] = [];
+      let after: string | undefined;
+      // The cursor, not `paging.next`: Graph's `next` URLs carry the access token in the query.
+      for (;;) {
+        const res = await call('GET', segments, { fields: 'id,message,created_time', limit: 100, since: Math.floor(since.getTime() / 1000), after }, postList, signal);
+        for (const p of res.data) out.push({ id: p.id, message: p.message ?? null, createdTime: p.created_time });
+        after = res.paging?.cursors?.after;
+        if (!res.paging?.next || after === undefined || res.data.length === 0) return out;
+      }
     },
 
     async replyToComment(commentId, message, signal) {

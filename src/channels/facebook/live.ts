@@ -11,10 +11,11 @@ export function createGraphClientFor(ctx: Pick<AppContext, 'config' | 'secrets'>
     accessToken: ctx.secrets.facebookPageAccessToken ?? '',
     appSecret: ctx.secrets.facebookAppSecret ?? '',
     pageId: settings.pageId,
+    timeoutMs: settings.requestTimeoutMs,
   });
 }
 
 /** The Facebook Page channel for real, from the configuration and the secrets in the environment. */
 export function createLiveFacebookChannel(ctx: Pick<AppContext, 'config' | 'secrets'>): Channel {
-  return createFacebookChannel({ client: createGraphClientFor(ctx), pageId: ctx.config.channels.facebook.pageId });
+  return createFacebookChannel({ client: createGraphClientFor(ctx), pageId: ctx.config.channels.facebook.pageId, callTimeoutMs: ctx.config.channels.facebook.requestTimeoutMs });
 }

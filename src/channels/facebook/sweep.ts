@@ -1,5 +1,7 @@
 import type { AppContext } from '../../app/context.js';
 import { receiveInbound } from '../../inquiries/intake.js';
+import { ChannelError } from '../channel.js';
+import { GraphApiError, toChannelError } from './graph-client.js';
 import { createGraphClientFor } from './live.js';
 import { sweptCommentEvent } from './webhook.js';
 
@@ -7,7 +9,12 @@ export interface SweepSummary {
   posts: number;
   comments: number;
   created: number;
+  /** Why nothing was read: the channel is paused (throttled, or waiting for a new token). */
+  skipped?: string;
 }
+
+/** How often the comment sweep runs. */
+export const FACEBOOK_SWEEP_EVERY_MS = 10 * 60_000;
 
 /** How far back Ontact's own posts are swept for comments a missed webhook would have lost. */
 const SWEEP_POSTS_WITHIN_MS = 14 * 24 * 60 * 60_000;
@@ -16,9 +23,29 @@ const OVERLAP_MS = 10 * 60_000;
 
 /**
  * Reads recent comments on Ontact's own live Facebook posts and feeds each through the same
- * intake as the webhook; what the webhook already stored is a no-op.
+ * intake as the webhook; what the webhook already stored is a no-op. Like every call to Graph it
+ * honours a paused channel, and a throttle or a refused token it meets pauses the channel.
  */
 export async function sweepFacebookComments(ctx: AppContext, since: Date | null, signal?: AbortSignal): Promise<SweepSummary> {
+  const pause = await ctx.pauses.check('facebook');
+  if (pause) return { posts: 0, comments: 0, created: 0, skipped: pause.reason };
+  try {
+    return await sweep(ctx, since, signal);
+  } catch (error) {
+    const channelError = error instanceof GraphApiError ? toChannelError(error) : error;
+    if (channelError instanceof ChannelError && channelError.kind === 'throttled') {
+      await ctx.pauses.pause('facebook', 'throttled', channelError.message, new Date(Date.now() + (channelError.retryAfterMs ?? 60_000)));
+      return { posts: 0, comments: 0, created: 0, skipped: channelError.message };
+    }
+    if (channelError instanceof ChannelError && channelError.kind === 'unauthorised') {
+      await ctx.pauses.pause('facebook', 'needs_reauth', channelError.message, null);
+      return { posts: 0, comments: 0, created: 0, skipped: channelError.message };
+    }
+    throw channelError;
+  }
+}
+
+async function sweep(ctx: AppContext, since: Date | null, signal?: AbortSignal): Promise<SweepSummary> {
   const client = createGraphClientFor(ctx);
   const pageId = ctx.config.channels.facebook.pageId;
   const posts = await ctx.store.db

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_base.js';
 import * as m0002 from './0002_outreach.js';
 import * as m0003 from './0003_inquiries.js';
+import * as m0004 from './0004_core.js';
 
 /** Every migration, in order. Names sort in the order they must run; never rename or reorder one that has shipped. */
 export const migrations: Record<string, Migration> = {
   '0001_base': m0001,
   '0002_outreach': m0002,
   '0003_inquiries': m0003,
+  '0004_core': m0004,
 };

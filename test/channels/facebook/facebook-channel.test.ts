@@ -20,7 +20,8 @@ const payload = (message: string, link: string | null = 'https://www.wanju.go.kr
 const LISTING = '[채용] 완주군 로컬푸드 직매장 판매원 모집\n근무지: 완주군 용진읍\n마감: 2026-12-19까지\n문의: 063-290-0000';
 
 function request(idempotencyKey: string, message = LISTING, retry = false): PublishRequest {
-  return { idempotencyKey, payload: payload(message), retry };
+  // Every post in these tests is made after the emulator started, so a retry looks back to then.
+  return { idempotencyKey, payload: payload(message), retry, since: graph.now() };
 }
 
 async function channelFailure(promise: Promise<unknown>): Promise<ChannelError> {
@@ -37,7 +38,7 @@ async function channelFailure(promise: Promise<unknown>): Promise<ChannelError> 
 beforeEach(async () => {
   graph = await startGraphEmulator();
   const client = createGraphClient({ baseUrl: graph.origin, version: 'v23.0', accessToken: graph.accessToken, appSecret: graph.appSecret, pageId: graph.pageId });
-  channel = createFacebookChannel({ client, pageId: graph.pageId });
+  channel = createFacebookChannel({ client, pageId: graph.pageId, callTimeoutMs: 15_000 });
 });
 
 afterEach(async () => {
@@ -123,7 +124,7 @@ describe('publish', () => {
 
   it('refuses a payload rendered for another channel', async () => {
     const error = await channelFailure(
-      channel.publish({ idempotencyKey: 'd60', retry: false, payload: { channel: 'youtube', title: 't', description: 'd' } }),
+      channel.publish({ idempotencyKey: 'd60', retry: false, since: graph.now(), payload: { channel: 'youtube', title: 't', description: 'd' } }),
     );
     expect(error.kind).toBe('permanent');
     expect(graph.requests).toHaveLength(0);

@@ -21,7 +21,7 @@ async function startOntact(env: NodeJS.ProcessEnv = {}): Promise<AppContext & { 
   // Every "process" shares the first one's store and Redis prefix, as a restarted Ontact would.
   const loaded = { ...config, config: { ...config.config, database: t.config.database, redis: t.config.redis }, secrets: config.secrets };
   const opened = await openTestContext(loaded);
-  const workers = new WorkerPool({ config: opened.ctx.config, queues: ['publish-facebook'], processors: createProcessors(opened.ctx), log: createLogger('silent') });
+  const workers = new WorkerPool({ config: opened.ctx.config, queues: ['outbound-facebook'], processors: createProcessors(opened.ctx), log: createLogger('silent') });
   const handle = {
     async close() {
       await workers.close(1000);

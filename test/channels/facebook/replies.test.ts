@@ -20,7 +20,7 @@ beforeAll(async () => {
     env: facebookEnv(graph),
     local: 'queues:\n  backoffMs: 200\n',
   });
-  app = await runRoles({ loaded: t, log: createLogger('silent'), roles: ['web', 'worker'], queues: ['publish-facebook', 'triage', 'replies', 'deadlines', 'maintenance'] });
+  app = await runRoles({ loaded: t, log: createLogger('silent'), roles: ['web', 'worker'], queues: ['outbound-facebook', 'triage', 'deadlines', 'maintenance'] });
   webhookUrl = `${app.url}${FACEBOOK_WEBHOOK_PATH}`;
   const post = await createPost(app.ctx, { text: '신중년 재취업 상담 주간 안내', channels: ['facebook'], when: 'now', by: 'staff:test' });
   await waitFor('our post on the Page', async () => (await getPost(app.ctx, post.id)).deliveries[0]?.status === 'published');

@@ -3,7 +3,7 @@ import { runRoles, type RunningApp } from '../../../src/app/run.js';
 import { sweepFacebookComments } from '../../../src/channels/facebook/sweep.js';
 import { createLogger } from '../../../src/log.js';
 import { createPost, getPost } from '../../../src/outreach/posts.js';
-import { syncDelivery } from '../../../src/outreach/sync-delivery.js';
+import { runOpenAction } from '../../helpers/outbound.js';
 import { FACEBOOK_WEBHOOK_PATH } from '../../../src/web/facebook-webhook.js';
 import { startGraphEmulator, type GraphEmulator } from '../../emulators/graph.js';
 import { facebookEnv } from '../../helpers/facebook.js';
@@ -24,7 +24,7 @@ beforeAll(async () => {
   webhookUrl = `${app.url}${FACEBOOK_WEBHOOK_PATH}`;
   const post = await createPost(app.ctx, { text: '12월 채용박람회 안내', channels: ['facebook'], when: 'now', by: 'staff:test' });
   const delivery = (await getPost(app.ctx, post.id)).deliveries[0]!;
-  await syncDelivery(app.ctx, delivery.id, { attemptsMade: 0, maxAttempts: 1 });
+  await runOpenAction(app.ctx, 'delivery', delivery.id);
   ourPostId = (await getPost(app.ctx, post.id)).deliveries[0]!.platform_id!;
 });
 

@@ -1,0 +1,107 @@
+/**
+ * Requests for outbound actions, written in the caller's transaction together with the job that
+ * runs each. A subject (a delivery, a reply, an inquiry) has at most one open action: a request
+ * while one is open adds nothing, because the open one brings the subject to its latest wanted
+ * state when it runs (and, if it is running now, looks again before it finishes).
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { ChannelName } from '../config/schema.js';
+import { queueJobs, type OutboxJob } from '../queues/job-outbox.js';
+import { outboundJobFor } from '../queues/registry.js';
+import type { ActionTable } from '../store/core-tables.js';
+import type { Database } from '../store/schema.js';
+
+export type ActionRow = Selectable<ActionTable>;
+
+export interface ActionRequest {
+  channel: ChannelName;
+  kind: string;
+  subjectType: string;
+  subjectId: number;
+  idempotencyKey: string;
+  request?: Record<string, unknown>;
+  /** Who asked: `staff:…`, `system:…`. */
+  by: string;
+  /** Not before this time. */
+  notBefore?: Date | null;
+  maxAttempts: number;
+}
+
+/** The deduplication id of an action's job; `requeued` changes when a lapsed lease is taken over. */
+export function actionJobDedupId(actionId: number, requeued: number): string {
+  return `act-${actionId}-${requeued}`;
+}
+
+export function actionJob(action: { id: number; channel: string; requeued: number; next_attempt_at?: Date | null }): OutboxJob {
+  return {
+    name: outboundJobFor(action.channel as ChannelName),
+    data: { actionId: action.id, gen: action.requeued },
+    dedupId: actionJobDedupId(action.id, action.requeued),
+    runAt: action.next_attempt_at ?? null,
+  };
+}
+
+/**
+ * Records actions and their jobs (in `db`, which should be the caller's transaction). Returns the
+ * ids of the actions created; a subject that already had an open action is left to it.
+ */
+export async function requestActions(db: Kysely<Database>, requests: readonly ActionRequest[]): Promise<ActionRow[]> {
+  if (requests.length === 0) return [];
+  const now = new Date();
+  const created = await db
+    .insertInto('actions')
+    .values(
+      requests.map((r) => ({
+        channel: r.channel,
+        kind: r.kind,
+        subject_type: r.subjectType,
+        subject_id: r.subjectId,
+        idempotency_key: r.idempotencyKey,
+        request: JSON.stringify(r.request ?? {}),
+        max_attempts: r.maxAttempts,
+        next_attempt_at: r.notBefore ?? null,
+        created_by: r.by,
+        updated_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['subject_type', 'subject_id']).where('status', 'in', ['pending', 'running', 'waiting']).doNothing())
+    .returningAll()
+    .execute();
+  await queueJobs(db, created.map(actionJob));
+  return created;
+}
+
+/** Cancels a subject's open action that has not started its call (e.g. a comment removed before it was hidden). */
+export async function cancelOpenAction(db: Kysely<Database>, subjectType: string, subjectId: number, reason: string): Promise<boolean> {
+  const result = await db
+    .updateTable('actions')
+    .set({ status: 'cancelled', last_error: reason, finished_at: new Date(), updated_at: new Date() })
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .where('status', 'in', ['pending', 'waiting'])
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Wakes open actions (a channel was resumed or re-authorised, staff asked for a retry): each is
+ * due now and gets a fresh job; the job it had drops itself when it finds a newer one.
+ */
+export async function wakeActions(db: Kysely<Database>, which: { channel: string } | { subjectType: string; subjectIds: readonly number[] }, options: { resetAttempts?: boolean } = {}): Promise<number> {
+  if ('subjectIds' in which && which.subjectIds.length === 0) return 0;
+  const now = new Date();
+  let query = db
+    .updateTable('actions')
+    .set((eb) => ({ next_attempt_at: now, wait_reason: null, requeued: eb('requeued', '+', 1), ...(options.resetAttempts ? { attempts: 0 } : {}), updated_at: now }))
+    .where('status', 'in', ['pending', 'waiting']);
+  query = 'channel' in which ? query.where('channel', '=', which.channel) : query.where('subject_type', '=', which.subjectType).where('subject_id', 'in', [...which.subjectIds]);
+  const woken = await query.returning(['id', 'channel', 'requeued']).execute();
+  await queueJobs(db, woken.map((a) => actionJob({ ...a, next_attempt_at: null })));
+  return woken.length;
+}
+
+/** The history of a subject's actions, oldest first. */
+export async function actionsOf(db: Kysely<Database>, subjectType: string, subjectIds: readonly number[]): Promise<ActionRow[]> {
+  if (subjectIds.length === 0) return [];
+  return db.selectFrom('actions').selectAll().where('subject_type', '=', subjectType).where('subject_id', 'in', [...subjectIds]).orderBy('id').execute();
+}

@@ -1,0 +1,309 @@
+/**
+ * The one engine every outbound action runs through: publish, update, remove, reply, hide, and
+ * what channels add. For each action it
+ *  - honours a paused channel (the action waits, nothing is called);
+ *  - takes a lease, written with the attempt before the call, and renews it while the call runs;
+ *    the lease is never shorter than the channel's own call deadline, so a live worker keeps its
+ *    action and a killed one's action is taken over seconds after it lapses;
+ *  - tells the handler whether an earlier attempt may have reached the platform (`retry`) and
+ *    since when (`since`), so it can adopt an earlier copy instead of making a second one;
+ *  - records the outcome with the subject's new state in one transaction, or applies the rules
+ *    of policy.ts to a failure (throttled: wait the platform's delay; unauthorised: pause the
+ *    channel; refused: fail with the reason; otherwise retry with jittered backoff).
+ * Handlers (in the domains) know what an action means for its subject; the engine knows none.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Channel } from '../channels/channel.js';
+import type { ChannelSet } from '../channels/registry.js';
+import type { ChannelName, Config } from '../config/schema.js';
+import type { Database } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { JobRelay } from '../queues/job-outbox.js';
+import type { ActionRow } from './actions.js';
+import type { ChannelPauses } from './pauses.js';
+import { decide, describeError } from './policy.js';
+
+export interface Wait {
+  kind: 'throttled' | 'paused' | 'retrying';
+  until: Date;
+  reason: string;
+}
+
+export interface ActionRun {
+  channel: Channel;
+  /** Aborted when the process shuts down or the lease is lost. */
+  signal: AbortSignal;
+  /** An earlier attempt started and recorded no outcome: it may have reached the platform. */
+  retry: boolean;
+  /** When the first attempt began: an earlier copy, if any, was made after this. */
+  since: Date;
+  /**
+   * Writes the subject's new state and closes the action, in one transaction. `record` returns
+   * 'again' when the subject still needs a call (it changed while this one ran); the engine then
+   * runs the action once more.
+   */
+  finish(record: (trx: Kysely<Database>) => Promise<'done' | 'again'>, result?: Record<string, unknown>): Promise<void>;
+}
+
+export interface ActionHandler {
+  readonly subjectType: string;
+  /** Does the action: decides what call (if any) its subject needs, makes it, and calls `run.finish`. */
+  perform(action: ActionRow, run: ActionRun): Promise<void>;
+  /** Records a final failure on the subject, in the transaction that fails the action; `permanent` when the platform refused it (not a retry that ran out). */
+  failed(trx: Kysely<Database>, action: ActionRow, reason: string, permanent: boolean): Promise<void>;
+  /** Shows a wait on the subject (throttled, paused, retrying), in the transaction that records it. */
+  waiting?(trx: Kysely<Database>, action: ActionRow, wait: Wait): Promise<void>;
+  /** After any outcome has committed (e.g. sum up a post's status). */
+  settled?(action: ActionRow): Promise<void>;
+  /** After a final failure has committed (e.g. tell staff). */
+  onFailed?(action: ActionRow, reason: string): Promise<void>;
+}
+
+export type RunOutcome =
+  | { outcome: 'done'; actionId: number }
+  | { outcome: 'failed'; actionId: number; reason: string }
+  | { outcome: 'skipped'; actionId: number; reason: string }
+  /** Run the job again at `until` without counting it as a failure. */
+  | { outcome: 'wait'; actionId: number; until: Date; reason: string };
+
+export interface OutboundDeps {
+  config: Pick<Config, 'queues'>;
+  store: Store;
+  log: Logger;
+  channels: ChannelSet;
+  pauses: ChannelPauses;
+  relay?: JobRelay;
+}
+
+/** Thrown into a call whose lease another worker has taken over. */
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+/** How often a subject that changed during its call is brought up to date within one job. */
+const MAX_ROUNDS = 5;
+
+export class OutboundEngine {
+  private readonly handlers = new Map<string, ActionHandler>();
+  /** Identifies this process's leases. */
+  private readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+
+  constructor(
+    private readonly deps: OutboundDeps,
+    handlers: readonly ActionHandler[],
+  ) {
+    for (const handler of handlers) this.handlers.set(handler.subjectType, handler);
+  }
+
+  /** Runs one action's job; `gen` is the action's `requeued` when the job was made. */
+  async run(actionId: number, job: { gen: number; signal?: AbortSignal }): Promise<RunOutcome> {
+    let paused = await this.deps.pauses.paused();
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const action = await this.claim(actionId, job.gen, paused);
+      if (!action) {
+        const why = await this.whyNotClaimed(actionId, job.gen, paused);
+        if (why === 'retry') {
+          paused = await this.deps.pauses.paused();
+          continue;
+        }
+        return why;
+      }
+      const outcome = await this.perform(action, job.signal);
+      if (outcome !== 'again') return outcome;
+    }
+    return { outcome: 'wait', actionId, until: new Date(Date.now() + 100), reason: 'the subject kept changing; running again' };
+  }
+
+  private leaseMs(channel: Channel): number {
+    return channel.describe().callTimeoutMs + this.deps.config.queues.leaseMarginMs;
+  }
+
+  private async claim(actionId: number, gen: number, paused: readonly string[]): Promise<ActionRow | undefined> {
+    const now = new Date();
+    const unpaused = paused.length > 0 ? sql`and channel not in (${sql.join(paused)})` : sql``;
+    // The lease length depends on the channel; the claim takes the longest any channel could need
+    // and the renewal right after narrows it to this channel's.
+    const leaseUntil = new Date(now.getTime() + this.maxLeaseMs());
+    const { rows } = await sql<ActionRow>`
+      update actions set status = 'running', lease_until = ${leaseUntil}, lease_owner = ${this.owner}, attempts = attempts + 1,
+        first_attempt_at = coalesce(first_attempt_at, ${now}::timestamptz), wait_reason = null, updated_at = ${now}
+      where id = ${actionId} and requeued = ${gen}
+        and (status in ('pending', 'waiting') or (status = 'running' and lease_until < ${now}))
+        and (next_attempt_at is null or next_attempt_at <= ${now})
+        ${unpaused}
+      returning *`.execute(this.deps.store.db);
+    return rows[0];
+  }
+
+  private maxLeaseMs(): number {
+    return Math.max(...this.deps.channels.all().map((c) => this.leaseMs(c)));
+  }
+
+  private async whyNotClaimed(actionId: number, gen: number, paused: readonly string[]): Promise<RunOutcome | 'retry'> {
+    const row = await this.deps.store.db
+      .selectFrom('actions')
+      .select(['id', 'status', 'channel', 'requeued', 'lease_until', 'next_attempt_at'])
+      .where('id', '=', actionId)
+      .executeTakeFirst();
+    const now = new Date();
+    if (!row) return { outcome: 'skipped', actionId, reason: 'the action does not exist' };
+    if (row.requeued !== gen) return { outcome: 'skipped', actionId, reason: 'a newer job runs this action' };
+    if (row.status === 'done' || row.status === 'failed' || row.status === 'cancelled') return { outcome: 'skipped', actionId, reason: `the action is ${row.status}` };
+    if (row.status === 'running' && row.lease_until && row.lease_until >= now) return { outcome: 'skipped', actionId, reason: 'another worker is running it' };
+    if (paused.includes(row.channel)) {
+      const pause = await this.deps.pauses.check(row.channel, now);
+      if (!pause) return 'retry';
+      await this.markWaiting(actionId, { kind: pause.status === 'throttled' ? 'throttled' : 'paused', until: pause.until, reason: pause.reason }, null);
+      return { outcome: 'wait', actionId, until: pause.until, reason: pause.reason };
+    }
+    if (row.next_attempt_at && row.next_attempt_at > now) return { outcome: 'wait', actionId, until: row.next_attempt_at, reason: 'not due yet' };
+    // Changed between the claim and this read (a lease lapsed just now, a wait ended): try again.
+    return 'retry';
+  }
+
+  private async perform(action: ActionRow, jobSignal: AbortSignal | undefined): Promise<RunOutcome | 'again'> {
+    const handler = this.handlers.get(action.subject_type);
+    const channel = this.deps.channels.get(action.channel as ChannelName);
+    const { store } = this.deps;
+    const leaseMs = this.leaseMs(channel);
+    const lease = new AbortController();
+    const signal = jobSignal ? AbortSignal.any([jobSignal, lease.signal]) : lease.signal;
+    const renew = async () => {
+      try {
+        const renewed = await store.db
+          .updateTable('actions')
+          .set({ lease_until: new Date(Date.now() + leaseMs) })
+          .where('id', '=', action.id)
+          .where('lease_owner', '=', this.owner)
+          .where('status', '=', 'running')
+          .executeTakeFirst();
+        if (renewed.numUpdatedRows === 0n) lease.abort(new LeaseLostError(`action ${action.id} was taken over by another worker`));
+      } catch (error) {
+        // The database is away: the call carries on; if it stays away the lease lapses and the
+        // finishing write fails, and the action runs again later (adopting what this call made).
+        this.deps.log.warn({ actionId: action.id, err: describeError(error) }, 'could not renew an action lease');
+      }
+    };
+    const heartbeat = setInterval(() => void renew(), Math.max(50, Math.floor(leaseMs / 3)));
+    heartbeat.unref();
+    const state: { finished: 'done' | 'again' | null } = { finished: null };
+
+    try {
+      if (!handler) throw new Error(`no handler for ${action.subject_type} actions`);
+      await renew();
+      const run: ActionRun = {
+        channel,
+        signal,
+        retry: action.attempts > 1,
+        since: action.first_attempt_at ?? new Date(),
+        finish: async (record, result) => {
+          state.finished = await store.db.transaction().execute(async (trx) => {
+            const held = await trx
+              .updateTable('actions')
+              .set({ updated_at: new Date() })
+              .where('id', '=', action.id)
+              .where('lease_owner', '=', this.owner)
+              .where('status', '=', 'running')
+              .executeTakeFirst();
+            if (held.numUpdatedRows === 0n) throw new LeaseLostError(`action ${action.id} was taken over before its outcome was recorded`);
+            const next = await record(trx);
+            const now = new Date();
+            await trx
+              .updateTable('actions')
+              .set({
+                status: next === 'again' ? 'pending' : 'done',
+                lease_until: null,
+                lease_owner: null,
+                last_error: null,
+                wait_reason: null,
+                next_attempt_at: null,
+                ...(result ? { result: JSON.stringify(result) } : {}),
+                ...(next === 'done' ? { finished_at: now } : {}),
+                updated_at: now,
+              })
+              .where('id', '=', action.id)
+              .execute();
+            return next;
+          });
+        },
+      };
+      await handler.perform(action, run);
+      if (state.finished === null) await run.finish(async () => 'done');
+    } catch (error) {
+      clearInterval(heartbeat);
+      return this.failedCall(action, handler, error, jobSignal);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    await handler?.settled?.(action);
+    return state.finished === 'again' ? 'again' : { outcome: 'done', actionId: action.id };
+  }
+
+  private async failedCall(action: ActionRow, handler: ActionHandler | undefined, error: unknown, jobSignal: AbortSignal | undefined): Promise<RunOutcome> {
+    const { store, log, pauses, config } = this.deps;
+    if (error instanceof LeaseLostError) return { outcome: 'skipped', actionId: action.id, reason: error.message };
+    if (jobSignal?.aborted) {
+      // Shutting down: let the next worker take it at once (it adopts whatever this call made).
+      await store.db.updateTable('actions').set({ status: 'pending', lease_until: null, lease_owner: null, updated_at: new Date() }).where('id', '=', action.id).where('lease_owner', '=', this.owner).execute();
+      throw error;
+    }
+    const now = new Date();
+    const decision = decide(error, { attempts: action.attempts, maxAttempts: action.max_attempts, backoffBaseMs: config.queues.backoffMs }, now);
+    if (decision.status === 'waiting') {
+      if (decision.pauseChannel) await pauses.pause(action.channel, decision.pauseChannel.status, decision.reason, decision.pauseChannel.until);
+      await this.markWaiting(action.id, decision, handler, { owner: this.owner, uncount: !decision.countAttempt, lastError: decision.reason });
+      if (decision.kind === 'paused') log.error({ channel: action.channel, actionId: action.id }, `${action.channel}: access was refused (${decision.reason}); its actions wait until the channel is re-authorised`);
+      else log.warn({ channel: action.channel, actionId: action.id, kind: action.kind, until: decision.until.toISOString(), reason: decision.reason }, `${action.channel} ${action.kind}: ${decision.kind}`);
+      await handler?.settled?.(action);
+      return { outcome: 'wait', actionId: action.id, until: decision.until, reason: decision.reason };
+    }
+    const failed = await store.db.transaction().execute(async (trx) => {
+      const written = await trx
+        .updateTable('actions')
+        .set({ status: 'failed', last_error: decision.reason, lease_until: null, lease_owner: null, next_attempt_at: null, wait_reason: null, finished_at: now, updated_at: now })
+        .where('id', '=', action.id)
+        .where('lease_owner', '=', this.owner)
+        .executeTakeFirst();
+      if (written.numUpdatedRows === 0n) return false;
+      await handler?.failed(trx, action, decision.reason, decision.permanent);
+      await trx
+        .insertInto('audit_log')
+        .values({ actor: 'system:outbound', action: 'action.failed', subject_type: action.subject_type, subject_id: String(action.subject_id), detail: JSON.stringify({ actionId: action.id, channel: action.channel, kind: action.kind, reason: decision.reason }) })
+        .execute();
+      return true;
+    });
+    if (!failed) return { outcome: 'skipped', actionId: action.id, reason: 'the action was taken over before its failure was recorded' };
+    log.error({ channel: action.channel, actionId: action.id, kind: action.kind, subject: `${action.subject_type} ${action.subject_id}`, reason: decision.reason }, `${action.channel} ${action.kind} failed${decision.permanent ? '' : ' after every retry'}`);
+    await handler?.settled?.(action);
+    await handler?.onFailed?.(action, decision.reason);
+    return { outcome: 'failed', actionId: action.id, reason: decision.reason };
+  }
+
+  /** Makes an action wait (not running), and shows the wait on its subject. */
+  private async markWaiting(actionId: number, wait: Wait, handler: ActionHandler | undefined | null, held?: { owner: string; uncount: boolean; lastError: string }): Promise<void> {
+    const { store } = this.deps;
+    const action = await store.db.transaction().execute(async (trx) => {
+      let query = trx
+        .updateTable('actions')
+        .set((eb) => ({
+          status: 'waiting',
+          next_attempt_at: wait.until,
+          wait_reason: wait.reason,
+          lease_until: null,
+          lease_owner: null,
+          updated_at: new Date(),
+          ...(held?.uncount ? { attempts: eb('attempts', '-', 1) } : {}),
+          ...(held ? { last_error: held.lastError } : {}),
+        }))
+        .where('id', '=', actionId);
+      query = held ? query.where('lease_owner', '=', held.owner) : query.where('status', 'in', ['pending', 'waiting']);
+      const row = await query.returningAll().executeTakeFirst();
+      const h = handler === null ? this.handlers.get(row?.subject_type ?? '') : handler;
+      if (row) await h?.waiting?.(trx, row, wait);
+      return row;
+    });
+    if (action && handler === null) await this.handlers.get(action.subject_type)?.settled?.(action);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * What an action means for a delivery: bring the post's copy on one channel to the version and
+ * state the delivery wants — publish it, update it (a new version, 마감, 취소) or remove it. The
+ * action always works from the delivery as it stands when it runs, so a request that arrives
+ * while one is open is carried by that one, and a change made during a call is caught when the
+ * call's outcome is recorded (the action then runs again).
+ */
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { AppContext } from '../app/context.js';
+import type { ChannelName } from '../config/schema.js';
+import type { ActionRow } from '../outbound/actions.js';
+import type { ActionHandler, ActionRun, Wait } from '../outbound/engine.js';
+import type { DeliveryTable } from '../store/outreach-tables.js';
+import type { Database } from '../store/schema.js';
+import { deliveryKey, refreshPostStatus } from './deliveries.js';
+import { POST_FOR_RENDER_SQL, renderPostFor, splitPostForRender } from './post-render.js';
+
+type DeliveryRow = Selectable<DeliveryTable>;
+
+async function loadDelivery(ctx: AppContext, deliveryId: number) {
+  const { rows } = await sql<Record<string, unknown>>`
+    select deliveries.*, ${POST_FOR_RENDER_SQL}
+    from deliveries join posts on posts.id = deliveries.post_id left join content_items on content_items.id = posts.item_id
+    where deliveries.id = ${deliveryId}`.execute(ctx.store.db);
+  const row = rows[0];
+  if (!row) return undefined;
+  const delivery: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) if (!key.startsWith('post.') && !key.startsWith('item.')) delivery[key] = value;
+  return { delivery: delivery as DeliveryRow, ...splitPostForRender(row) };
+}
+
+function inStep(d: { platform_id: string | null; published_version: number | null; published_state: string | null; desired_version: number; desired_state: string }): boolean {
+  return d.platform_id !== null && d.published_version === d.desired_version && d.published_state === d.desired_state;
+}
+
+/**
+ * Records a call's outcome on the delivery and says whether it is in step with what it wants
+ * now: the update locks the row, so a change committed meanwhile is seen here.
+ */
+async function recordCopy(trx: Kysely<Database>, deliveryId: number, values: Record<string, unknown>): Promise<'done' | 'again'> {
+  const row = await trx
+    .updateTable('deliveries')
+    .set({ ...values, last_error: null, next_attempt_at: null, updated_at: new Date() })
+    .where('id', '=', deliveryId)
+    .returning(['platform_id', 'published_version', 'published_state', 'desired_version', 'desired_state', 'status'])
+    .executeTakeFirstOrThrow();
+  if (row.desired_state === 'removed') return row.status === 'removed' || row.status === 'cancelled' ? 'done' : 'again';
+  return inStep(row) ? 'done' : 'again';
+}
+
+export function deliveryActionHandler(ctx: AppContext): ActionHandler {
+  return {
+    subjectType: 'delivery',
+
+    async perform(action: ActionRow, run: ActionRun): Promise<void> {
+      const loaded = await loadDelivery(ctx, action.subject_id);
+      if (!loaded) return;
+      const { delivery: d, post, item } = loaded;
+      const key = deliveryKey(d.post_id, d.channel);
+      if (d.status === 'cancelled' || d.status === 'removed') return;
+      // A delivery that failed before making any copy goes again only when staff retry it.
+      if (d.status === 'failed' && !d.platform_id && action.kind !== 'retry') return;
+
+      if (d.desired_state === 'removed') {
+        if (!d.platform_id) {
+          await run.finish((trx) => recordCopy(trx, d.id, { status: 'cancelled' }));
+          return;
+        }
+        await run.channel.remove({ idempotencyKey: key, platformId: d.platform_id }, run.signal);
+        await run.finish((trx) => recordCopy(trx, d.id, { status: 'removed', published_state: 'removed', attempts: action.attempts }), { platformId: d.platform_id });
+        return;
+      }
+      if (inStep(d)) {
+        if (d.status !== 'published') await run.finish((trx) => recordCopy(trx, d.id, { status: 'published' }));
+        return;
+      }
+
+      const version = d.desired_version;
+      const state = d.desired_state as 'open' | 'closed' | 'cancelled';
+      const payload = renderPostFor(ctx, post, item, d.channel as ChannelName, state);
+      if (!d.platform_id) {
+        // Written before the call, so a crash inside it leaves the delivery visibly mid-publish.
+        await ctx.store.db.updateTable('deliveries').set({ status: 'publishing', attempts: action.attempts, updated_at: new Date() }).where('id', '=', d.id).execute();
+        const copy = await run.channel.publish({ idempotencyKey: key, payload, retry: run.retry, since: run.since }, run.signal);
+        const now = new Date();
+        await run.finish(
+          (trx) =>
+            recordCopy(trx, d.id, {
+              status: 'published',
+              platform_id: copy.platformId,
+              platform_url: copy.url ?? null,
+              published_version: version,
+              published_state: state,
+              published_at: now,
+              attempts: action.attempts,
+            }),
+          { platformId: copy.platformId, url: copy.url ?? null, version, state },
+        );
+        return;
+      }
+      await run.channel.update({ idempotencyKey: key, platformId: d.platform_id, payload, version, state }, run.signal);
+      await run.finish((trx) => recordCopy(trx, d.id, { status: 'published', published_version: version, published_state: state, attempts: action.attempts }), { platformId: d.platform_id, version, state });
+    },
+
+    async failed(trx, action, reason) {
+      // A copy that exists stays published (its update failed); one never made is failed.
+      await trx
+        .updateTable('deliveries')
+        .set({
+          status: sql`case when platform_id is null then 'failed' else 'published' end`,
+          last_error: reason,
+          next_attempt_at: null,
+          attempts: action.attempts,
+          updated_at: new Date(),
+        })
+        .where('id', '=', action.subject_id)
+        .where('status', 'not in', ['cancelled', 'removed'])
+        .execute();
+    },
+
+    async waiting(trx, action, wait: Wait) {
+      const status = wait.kind === 'retrying' ? 'retrying' : 'waiting';
+      await trx
+        .updateTable('deliveries')
+        .set({
+          status: sql`case when platform_id is null then ${status} else status end`,
+          last_error: wait.reason,
+          next_attempt_at: wait.until,
+          attempts: action.attempts,
+          updated_at: new Date(),
+        })
+        .where('id', '=', action.subject_id)
+        .where('status', 'not in', ['cancelled', 'removed', 'failed'])
+        .execute();
+    },
+
+    async settled(action) {
+      const postId = (action.request as { postId?: number }).postId;
+      if (typeof postId === 'number') await refreshPostStatus(ctx, postId);
+    },
+  };
+}
