@@ -8,6 +8,13 @@
  *   3. the XML declaration (`<?xml version="1.0" encoding="euc-kr"?>`);
  *   4. UTF-8, XML's default.
  *
+ * A UTF-8 label is not taken on trust: Korean boards and CMSs routinely label EUC-KR pages
+ * UTF-8 (a server-wide header, a template's declaration copied onto old content), and
+ * believing them stores every syllable as U+FFFD. Bytes that are not valid UTF-8 under a UTF-8
+ * label (or under none) are read as CP949 when they decode cleanly as CP949 and read as Korean
+ * text; the result says so in `notes`, for staff. Anything else stays UTF-8 with its
+ * replacement characters, also noted, rather than guessed at.
+ *
  * Korean labels (euc-kr, ks_c_5601-1987, cp949 …) all decode as CP949 through iconv-lite: CP949
  * is the superset every Korean Windows and board system actually writes, and strict EUC-KR (what
  * Node's TextDecoder implements) turns its 8,822 extra syllables such as 똠 into U+FFFD.
@@ -15,7 +22,8 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
-export type CharsetSource = 'bom' | 'header' | 'declaration' | 'default';
+/** Where the charset came from; `sniffed` when the bytes contradicted a UTF-8 label (or no label) and read as CP949. */
+export type CharsetSource = 'bom' | 'header' | 'declaration' | 'default' | 'sniffed';
 
 export interface DecodedText {
   /** NFC text without a byte-order mark. */
@@ -23,7 +31,13 @@ export interface DecodedText {
   /** The charset used, as iconv-lite names it (`utf8`, `cp949`, `windows-1252` …). */
   charset: string;
   source: CharsetSource;
-  /** Problems that did not stop decoding (bytes invalid in the charset, a header that lied). */
+  /**
+   * What staff should know about how the body was read (a label that lied and what was used
+   * instead, bytes that could not be decoded); empty when the body was what it said it was.
+   * One sentence each, in English like the other source messages, for the source's log and status.
+   */
+  notes: string[];
+  /** The same array as `notes`, under its earlier name. */
   warnings: string[];
 }
 
@@ -83,10 +97,10 @@ const CHARSET_ALIASES: Record<string, string> = {
 /** Decodes response bytes per the rules at the top of this module. */
 export function decodeBody(bytes: Uint8Array, contentType?: string | null): DecodedText {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const warnings: string[] = [];
+  const notes: string[] = [];
 
   const bom = sniffBom(buffer);
-  if (bom) return finish(buffer.subarray(bom.length), bom.charset, 'bom', warnings);
+  if (bom) return finish(buffer.subarray(bom.length), bom.charset, 'bom', notes);
 
   const headerLabel = charsetFromContentType(contentType);
   const declared = charsetFromXmlDeclaration(buffer);
@@ -98,27 +112,60 @@ export function decodeBody(bytes: Uint8Array, contentType?: string | null): Deco
     if (charset === 'utf8' && declared && !isUtf8(buffer)) {
       const fallback = resolveCharset(declared);
       if (fallback && fallback !== 'utf8') {
-        warnings.push(`the Content-Type header says UTF-8 but the body is not; decoded as "${declared}" per its XML declaration`);
-        return finish(buffer, fallback, 'declaration', warnings);
+        notes.push(`the Content-Type header says UTF-8 but the body is not; decoded as "${declared}" per its XML declaration`);
+        return finish(buffer, fallback, 'declaration', notes);
       }
     }
-    return finish(buffer, charset, 'header', warnings);
+    return charset === 'utf8' ? finishUtf8(buffer, 'header', notes) : finish(buffer, charset, 'header', notes);
   }
 
   if (declared) {
     const charset = resolveCharset(declared);
     if (!charset) throw new DecodeError(`unknown charset "${declared}" in the XML declaration`, declared, 'declaration');
     // A UTF-16 declaration read through ASCII bytes is a contradiction; the bytes are 8-bit.
-    if (charset.startsWith('utf-16')) return finish(buffer, 'utf8', 'default', warnings);
-    return finish(buffer, charset, 'declaration', warnings);
+    if (charset.startsWith('utf-16')) return finishUtf8(buffer, 'default', notes);
+    return charset === 'utf8' ? finishUtf8(buffer, 'declaration', notes) : finish(buffer, charset, 'declaration', notes);
   }
 
   const utf16 = sniffUtf16WithoutBom(buffer);
-  if (utf16) return finish(buffer, utf16, 'bom', warnings);
-  return finish(buffer, 'utf8', 'default', warnings);
+  if (utf16) return finish(buffer, utf16, 'bom', notes);
+  return finishUtf8(buffer, 'default', notes);
 }
 
-function finish(buffer: Buffer, charset: string, source: CharsetSource, warnings: string[]): DecodedText {
+/**
+ * UTF-8 by a label (or by default), unless the bytes are not UTF-8 and read cleanly as Korean
+ * in CP949: then CP949, with a note naming the label that was wrong.
+ */
+function finishUtf8(buffer: Buffer, source: CharsetSource, notes: string[]): DecodedText {
+  if (!isUtf8(buffer)) {
+    const korean = iconv.decode(buffer, 'cp949', { stripBOM: true });
+    if (!korean.includes('\uFFFD') && readsAsKorean(korean)) {
+      const label = source === 'default' ? 'no charset is declared' : `the ${describe(source)} says UTF-8`;
+      notes.push(`${label} but the body is not UTF-8; it decodes cleanly as Korean CP949 (EUC-KR), so it was read as CP949`);
+      return { text: korean.normalize('NFC'), charset: 'cp949', source: 'sniffed', notes, warnings: notes };
+    }
+  }
+  return finish(buffer, 'utf8', source, notes);
+}
+
+/**
+ * Most non-ASCII characters are Hangul syllables. Bytes in another 8-bit charset (Latin-1,
+ * Shift_JIS) can happen to pair up into valid CP949 codes, but they come out as Hanja and
+ * symbols, not as Korean text.
+ */
+function readsAsKorean(text: string): boolean {
+  let nonAscii = 0;
+  let hangul = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x80) continue;
+    nonAscii += 1;
+    if (code >= 0xac00 && code <= 0xd7a3) hangul += 1;
+  }
+  return hangul > 0 && hangul * 2 >= nonAscii;
+}
+
+function finish(buffer: Buffer, charset: string, source: CharsetSource, notes: string[]): DecodedText {
   let text: string;
   try {
     text = iconv.decode(buffer, charset, { stripBOM: true });
@@ -127,11 +174,11 @@ function finish(buffer: Buffer, charset: string, source: CharsetSource, warnings
   }
   const replaced = countReplacement(text);
   if (replaced > 0) {
-    warnings.push(
+    notes.push(
       `${replaced} character${replaced === 1 ? '' : 's'} could not be decoded as ${charset} (from the ${describe(source)}) and became U+FFFD`,
     );
   }
-  return { text: text.normalize('NFC'), charset, source, warnings };
+  return { text: text.normalize('NFC'), charset, source, notes, warnings: notes };
 }
 
 function describe(source: CharsetSource): string {
@@ -144,6 +191,8 @@ function describe(source: CharsetSource): string {
       return 'XML declaration';
     case 'default':
       return 'UTF-8 default; the body declares no charset';
+    case 'sniffed':
+      return 'bytes themselves';
   }
 }
 

@@ -46,6 +46,12 @@ export type PollResult =
       lastModified: string | null;
       /** Per-item problems that did not stop the feed, for staff to see. */
       errors: string[];
+      /**
+       * How the response was read, when that is worth a word to staff: a charset label that
+       * lied (`… says UTF-8 but the body is not UTF-8; … read as CP949`), undecodable bytes.
+       * Not item problems: the items are fine. Log them and keep the latest with the source's state.
+       */
+      notes: string[];
     };
 
 export interface Source {
@@ -124,7 +130,8 @@ class RssSource implements Source {
       items: feed.items,
       etag: response.etag,
       lastModified: response.lastModified,
-      errors: [...decoded.warnings, ...feed.errors],
+      errors: feed.errors,
+      notes: decoded.notes,
     };
   }
 }
@@ -149,6 +156,7 @@ class Work24JobsSource implements Source {
     const { config } = this;
     const items = new Map<string, ContentItemDraft>();
     const errors: string[] = [];
+    const notes: string[] = [];
     for (const region of config.regions) {
       for (let page = 1; page <= config.pages; page += 1) {
         const url = buildWork24JobsUrl({
@@ -159,14 +167,15 @@ class Work24JobsSource implements Source {
           display: config.display,
           baseUrl: config.baseUrl,
         });
-        const text = await fetchText(this.name, url, config, signal);
+        const { text, notes: pageNotes } = await fetchText(this.name, url, config, signal);
+        notes.push(...pageNotes.map((n) => `region ${region}, page ${page}: ${n}`));
         const result = await guard(this.name, 'api', () => parseWork24Jobs(text, { region }));
         errors.push(...result.errors.map((e) => `region ${region}, page ${page}: ${e}`));
         for (const item of result.items) if (!items.has(item.sourceKey)) items.set(item.sourceKey, item);
         if (result.items.length === 0 || page * config.display >= result.total) break;
       }
     }
-    return { status: 'ok', items: [...items.values()], etag: null, lastModified: null, errors };
+    return { status: 'ok', items: [...items.values()], etag: null, lastModified: null, errors, notes };
   }
 }
 
@@ -187,6 +196,7 @@ class Work24TrainingSource implements Source {
     const until = kstDayPlus(today, config.startWindowDays);
     const items = new Map<string, ContentItemDraft>();
     const errors: string[] = [];
+    const notes: string[] = [];
     for (const area of config.areas) {
       for (let page = 1; page <= config.pages; page += 1) {
         const url = buildWork24TrainingUrl({
@@ -198,14 +208,15 @@ class Work24TrainingSource implements Source {
           pageSize: config.pageSize,
           baseUrl: config.baseUrl,
         });
-        const text = await fetchText(this.name, url, config, signal);
+        const { text, notes: pageNotes } = await fetchText(this.name, url, config, signal);
+        notes.push(...pageNotes.map((n) => `area ${area}, page ${page}: ${n}`));
         const result = await guard(this.name, 'api', () => parseWork24Training(text));
         errors.push(...result.errors.map((e) => `area ${area}, page ${page}: ${e}`));
         for (const item of result.items) if (!items.has(item.sourceKey)) items.set(item.sourceKey, item);
         if (result.items.length === 0 || page * config.pageSize >= result.total) break;
       }
     }
-    return { status: 'ok', items: [...items.values()], etag: null, lastModified: null, errors };
+    return { status: 'ok', items: [...items.values()], etag: null, lastModified: null, errors, notes };
   }
 }
 
@@ -214,7 +225,7 @@ async function fetchText(
   url: string,
   config: { timeoutMs: number; maxBytes: number },
   signal: AbortSignal | undefined,
-): Promise<string> {
+): Promise<{ text: string; notes: string[] }> {
   const response: FetchResult = await guard(name, 'fetch', () =>
     fetchBytes(url, { timeoutMs: config.timeoutMs, maxBytes: config.maxBytes, accept: 'application/xml, text/xml;q=0.9, */*;q=0.5', ...(signal ? { signal } : {}) }),
   );
@@ -223,7 +234,7 @@ async function fetchText(
     throw new SourceError(name, 'fetch', `304 Not Modified for an unconditional request to ${redactSecrets(url)}`, false);
   }
   const decoded = await guard(name, 'decode', () => decodeBody(response.body, response.contentType));
-  return decoded.text;
+  return { text: decoded.text, notes: decoded.notes };
 }
 
 /** Runs one stage, turning whatever it throws into a SourceError for `name`. */
@@ -261,7 +272,10 @@ export interface ImportOptions {
 export interface ImportResult {
   type: SourceType;
   items: ContentItemDraft[];
+  /** Items that were skipped, and why. */
   errors: string[];
+  /** How the file was read (see PollResult's `notes`). */
+  notes: string[];
 }
 
 /**
@@ -309,15 +323,15 @@ export async function importSourceFile(path: string, type?: SourceType, options:
   switch (detected) {
     case 'rss': {
       const feed = await guard(label, 'parse', () => parseFeed(text, { kind: options.kind ?? 'notice', region }));
-      return { type: detected, items: feed.items, errors: [...decoded.warnings, ...feed.errors] };
+      return { type: detected, items: feed.items, errors: feed.errors, notes: decoded.notes };
     }
     case 'work24-jobs': {
       const page = await guard(label, 'api', () => parseWork24Jobs(text, { region }));
-      return { type: detected, items: page.items, errors: [...decoded.warnings, ...page.errors] };
+      return { type: detected, items: page.items, errors: page.errors, notes: decoded.notes };
     }
     case 'work24-training': {
       const page = await guard(label, 'api', () => parseWork24Training(text));
-      return { type: detected, items: page.items, errors: [...decoded.warnings, ...page.errors] };
+      return { type: detected, items: page.items, errors: page.errors, notes: decoded.notes };
     }
   }
 }

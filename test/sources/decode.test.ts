@@ -11,7 +11,7 @@ describe('decodeBody', () => {
   it('decodes a feed declared euc-kr as CP949, keeping syllables such as 똠 that TextDecoder loses', () => {
     expect(new TextDecoder('euc-kr').decode(cp949Feed)).not.toContain('똠');
     const decoded = decodeBody(cp949Feed, 'application/rss+xml');
-    expect(decoded).toMatchObject({ charset: 'cp949', source: 'declaration', warnings: [] });
+    expect(decoded).toMatchObject({ charset: 'cp949', source: 'declaration', notes: [] });
     expect(decoded.text).toContain('강사: 김똠이');
     expect(decoded.text).not.toContain('\uFFFD');
   });
@@ -28,7 +28,7 @@ describe('decodeBody', () => {
   it('believes the XML declaration over a header that claims UTF-8 for non-UTF-8 bytes, and says so', () => {
     const decoded = decodeBody(cp949Feed, 'text/xml; charset=utf-8');
     expect(decoded.text).toContain('똠');
-    expect(decoded.warnings.join(' ')).toMatch(/says UTF-8 but the body is not/);
+    expect(decoded.notes.join(' ')).toMatch(/says UTF-8 but the body is not/);
   });
 
   it('returns NFC text for an NFD file', () => {
@@ -37,6 +37,7 @@ describe('decodeBody', () => {
     const decoded = decodeBody(nfdFeed, null);
     expect(decoded.text).toBe(raw.normalize('NFC'));
     expect(decoded.text).toContain('자기소개서 작성법');
+    expect(decoded.notes).toEqual([]);
   });
 
   it('uses a byte-order mark and strips it', () => {
@@ -46,11 +47,12 @@ describe('decodeBody', () => {
     expect(decodeBody(utf16, null)).toMatchObject({ text: '<feed>특강</feed>', charset: 'utf-16le' });
   });
 
-  it('defaults to UTF-8 and warns when the bytes are not UTF-8', () => {
-    expect(decodeBody(Buffer.from('<rss>공지</rss>'), null)).toMatchObject({ text: '<rss>공지</rss>', source: 'default', warnings: [] });
+  it('defaults to UTF-8, and reads undeclared bytes that are not UTF-8 but are Korean CP949 as CP949', () => {
+    expect(decodeBody(Buffer.from('<rss>공지</rss>'), null)).toMatchObject({ text: '<rss>공지</rss>', source: 'default', notes: [] });
     const euckrWithoutDeclaration = iconv.encode('<rss>공지</rss>', 'cp949');
     const decoded = decodeBody(euckrWithoutDeclaration, null);
-    expect(decoded.warnings.join(' ')).toMatch(/could not be decoded as utf8/);
+    expect(decoded).toMatchObject({ text: '<rss>공지</rss>', charset: 'cp949', source: 'sniffed' });
+    expect(decoded.notes).toEqual([expect.stringMatching(/^no charset is declared but the body is not UTF-8; .* read as CP949$/)]);
   });
 
   it('refuses an unknown charset with a message naming it and where it came from', () => {
@@ -62,6 +64,55 @@ describe('decodeBody', () => {
 
   it('decodes an empty body to empty text', () => {
     expect(decodeBody(new Uint8Array(0), 'text/xml').text).toBe('');
+  });
+});
+
+describe('a UTF-8 label on a body that is not UTF-8', () => {
+  const notices = '<?xml version="1.0" encoding="UTF-8"?>\n<rss><channel><item><title>[채용] 완주 로컬푸드 직매장 판매원 · 똠양꿍 식당 주방 보조</title></item></channel></rss>';
+
+  it('reads a CP949 body under a UTF-8 Content-Type header as CP949, and says so', () => {
+    const decoded = decodeBody(iconv.encode(notices, 'cp949'), 'application/rss+xml; charset=UTF-8');
+    expect(decoded.text).toBe(notices);
+    expect(decoded).toMatchObject({ charset: 'cp949', source: 'sniffed' });
+    expect(decoded.notes).toEqual([
+      'the Content-Type header says UTF-8 but the body is not UTF-8; it decodes cleanly as Korean CP949 (EUC-KR), so it was read as CP949',
+    ]);
+    expect(decoded.warnings).toBe(decoded.notes);
+  });
+
+  it('does the same under a UTF-8 XML declaration with no header', () => {
+    const decoded = decodeBody(iconv.encode(notices, 'cp949'), 'text/xml');
+    expect(decoded.text).toContain('똠양꿍');
+    expect(decoded.notes.join(' ')).toMatch(/^the XML declaration says UTF-8 but the body is not UTF-8/);
+  });
+
+  it('reads the CP949 fixture served as UTF-8 throughout without losing a syllable', () => {
+    const relabelled = Buffer.from(cp949Feed.toString('latin1').replace('encoding="euc-kr"', 'encoding="UTF-8"'), 'latin1');
+    const decoded = decodeBody(relabelled, 'application/rss+xml; charset=utf-8');
+    expect(decoded.text).toContain('강사: 김똠이');
+    expect(decoded.text).not.toContain('\uFFFD');
+    expect(decoded.charset).toBe('cp949');
+  });
+
+  it('leaves a valid UTF-8 body alone, with nothing to note', () => {
+    const decoded = decodeBody(Buffer.from(notices), 'application/rss+xml; charset=utf-8');
+    expect(decoded).toMatchObject({ text: notices, charset: 'utf8', source: 'header', notes: [] });
+  });
+
+  it('keeps the replacement characters of a truly broken body, and notes them', () => {
+    const broken = Buffer.concat([Buffer.from('<rss><title>공지 '), Buffer.from([0xff, 0xfe, 0xfd, 0x20, 0xc0]), Buffer.from('</title></rss>')]);
+    const decoded = decodeBody(broken, 'text/xml; charset=utf-8');
+    expect(decoded).toMatchObject({ charset: 'utf8', source: 'header' });
+    expect(decoded.text).toContain('공지 \uFFFD');
+    expect(decoded.notes).toEqual([expect.stringMatching(/^\d+ characters could not be decoded as utf8 \(from the Content-Type header\) and became U\+FFFD$/)]);
+  });
+
+  it('does not mistake another 8-bit charset for Korean', () => {
+    for (const [text, charset] of [['<p>日本語のお知らせです。求人情報を確認してください。</p>', 'shift_jis'], ['<p>Café crème à la carte, déjà vu</p>', 'windows-1252']] as const) {
+      const decoded = decodeBody(iconv.encode(text, charset), 'text/html; charset=utf-8');
+      expect(decoded.charset, charset).toBe('utf8');
+      expect(decoded.notes.join(' '), charset).toMatch(/could not be decoded as utf8/);
+    }
   });
 });
 

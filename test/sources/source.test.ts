@@ -46,7 +46,7 @@ describe('RSS source', () => {
     if (first.status !== 'ok') return;
     expect(first.items).toHaveLength(5);
     expect(first.items[0]!.summary).toContain('똠');
-    expect(first).toMatchObject({ etag: '"n1042"', lastModified: 'Fri, 27 Nov 2026 00:12:00 GMT', errors: [] });
+    expect(first).toMatchObject({ etag: '"n1042"', lastModified: 'Fri, 27 Nov 2026 00:12:00 GMT', errors: [], notes: [] });
     // The relative link resolves against where the feed was fetched from.
     expect(first.items[2]!.link).toBe(`${server.origin}/bbs/board.php?bo_table=notice&wr_id=1040`);
 
@@ -83,6 +83,20 @@ describe('RSS source', () => {
     const error = await pollError(rssSource(`${server.origin}/odd`).poll({}));
     expect(error).toMatchObject({ stage: 'decode', permanent: true });
     expect(error.message).toContain('x-unknown-9');
+  });
+
+  it('reads a CP949 feed served as UTF-8 as Korean, and hands the note on apart from item problems', async () => {
+    const relabelled = Buffer.from(cp949Feed.toString('latin1').replace('encoding="euc-kr"', 'encoding="UTF-8"'), 'latin1');
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=UTF-8' });
+      res.end(relabelled);
+    });
+    const result = await rssSource(`${server.origin}/rss`).poll({});
+    if (result.status !== 'ok') throw new Error('expected items');
+    expect(result.items[0]!.title).toBe('[온라인 취업특강] 면접 이미지 메이킹 - 12월 3일(목) 오후 2시 유튜브 라이브');
+    expect(result.items.map((i) => `${i.title}\n${i.summary}`).join('\n')).not.toContain('\uFFFD');
+    expect(result.errors).toEqual([]);
+    expect(result.notes).toEqual([expect.stringMatching(/^the Content-Type header says UTF-8 but the body is not UTF-8; .* read as CP949$/)]);
   });
 
   it('passes per-item problems on without failing the feed', async () => {
