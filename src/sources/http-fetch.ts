@@ -8,9 +8,11 @@
  * can be counted and loops caught. Conditional GET makes an unchanged feed cost one 304.
  *
  * Every failure is a FetchError saying what went wrong, for which URL (with secrets such as
- * `authKey=` masked: messages end up in logs and on the staff dashboard) and whether retrying
- * can help.
+ * `authKey=` redacted: messages end up in logs and on the staff dashboard) and whether retrying
+ * can help. The only causes kept are the network layer's own (a refused connection, a DNS
+ * failure, an abort), which name a host at most, never a query.
  */
+import { redactSecretsInText, redactUrlQuery } from '../config/secrets.js';
 import { startDeadline } from '../net/deadline.js';
 
 export type FetchErrorKind =
@@ -123,8 +125,10 @@ export async function fetchBytes(url: string, options: FetchOptions = {}): Promi
         let next: URL;
         try {
           next = new URL(location, current);
-        } catch (cause) {
-          throw new FetchError('bad-redirect', `unparseable redirect target from ${redactUrl(current)}`, redactUrl(current), true, { cause });
+        } catch {
+          // Not kept as the cause: Node's URL error carries the whole target in `input`, which
+          // may echo our query, key included, into a log.
+          throw new FetchError('bad-redirect', `unparseable redirect target ${JSON.stringify(redactSecrets(location).slice(0, 200))} from ${redactUrl(current)}`, redactUrl(current), true);
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
           throw new FetchError('bad-redirect', `redirect to a non-http(s) URL (${next.protocol}) from ${redactUrl(current)}`, redactUrl(current), true);
@@ -267,37 +271,16 @@ function lowerCaseKeys(headers: Record<string, string>): Record<string, string> 
 // ---------------------------------------------------------------------------------------------
 // Secrets in URLs
 
-/** Query parameters whose values are credentials (고용24's `authKey`, and the usual others). */
-const SECRET_PARAM = /^(?:auth[-_]?key|api[-_]?key|service[-_]?key|key|token|access[-_]?token|refresh[-_]?token|client[-_]?secret|secret|password|passwd|pwd|sig|signature|appsecret)$/i;
-
-/** The URL as text with credential query values and user-info replaced by `***`. */
+/**
+ * The URL as text with credential query values (고용24's `authKey`, `serviceKey`, tokens …) and
+ * user-info replaced by `[redacted]`: the one rule of config/secrets.ts, so a feed URL reads the
+ * same in an error, a log line and the staff dashboard.
+ */
 export function redactUrl(url: string | URL): string {
-  let parsed: URL;
-  try {
-    parsed = typeof url === 'string' ? new URL(url) : new URL(url.href);
-  } catch {
-    return redactSecrets(String(url));
-  }
-  if (parsed.username || parsed.password) {
-    parsed.username = '***';
-    parsed.password = '';
-  }
-  const params = parsed.searchParams;
-  let changed = false;
-  for (const name of Array.from(new Set(params.keys()))) {
-    if (SECRET_PARAM.test(name)) {
-      params.set(name, '***');
-      changed = true;
-    }
-  }
-  const text = parsed.href;
-  // URLSearchParams re-encodes `***` as `%2A%2A%2A`; keep it readable.
-  return changed ? text.replace(/%2A%2A%2A/g, '***') : text;
+  return redactUrlQuery(typeof url === 'string' ? url : url.href);
 }
 
 /** Masks `authKey=…`-style values anywhere in free text (error messages from other layers). */
 export function redactSecrets(text: string): string {
-  return text
-    .replace(/([?&;]|\b)((?:auth[-_]?key|api[-_]?key|service[-_]?key|access[-_]?token|refresh[-_]?token|client[-_]?secret|token|secret|password|passwd|pwd|signature|sig|key)=)[^&#\s"'<>]*/gi, '$1$2***')
-    .replace(/(\/\/)[^/@\s:]+(?::[^/@\s]*)?@/g, '$1***@');
+  return redactSecretsInText(text);
 }

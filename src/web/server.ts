@@ -1,6 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.js';
 import { checkReadiness } from '../app/readiness.js';
+import { secretValues } from '../config/secrets.js';
+import { requestSerializer } from '../log.js';
 import { createMetrics } from './metrics.js';
 
 /**
@@ -8,8 +10,11 @@ import { createMetrics } from './metrics.js';
  * Routes that receive platform webhooks register themselves through `routes`.
  */
 export async function buildServer(ctx: AppContext, routes: ((app: FastifyInstance) => Promise<void> | void)[] = []): Promise<FastifyInstance> {
+  // Fastify logs every request's URL; a Facebook handshake carries the verify token in its
+  // query, so the web role's `req` serializer redacts credential values and the configured secrets.
+  const log = ctx.log.child({ role: 'web' }, { serializers: { req: requestSerializer(secretValues(ctx.secrets)) } });
   const app = Fastify({
-    loggerInstance: ctx.log.child({ role: 'web' }) as FastifyBaseLogger,
+    loggerInstance: log as FastifyBaseLogger,
     bodyLimit: ctx.config.web.bodyLimitBytes,
     trustProxy: ctx.config.web.trustProxy,
     requestTimeout: 30_000,

@@ -232,23 +232,42 @@ describe('fetchBytes', () => {
     expect(error.kind).toBe('aborted');
   });
 
-  it('never puts an auth key into an error message', async () => {
-    const server = await serve((_req, res) => {
-      res.writeHead(500);
+  it('never puts an auth key into an error message, whatever went wrong', async () => {
+    const KEY = 'SECRET-KEY-123';
+    const server = await serve((req, res) => {
+      const path = req.url ?? '';
+      if (path.startsWith('/500')) res.writeHead(500);
+      else if (path.startsWith('/loop')) res.writeHead(302, { location: path });
+      else if (path.startsWith('/hop')) res.writeHead(302, { location: `/hop${Number(/^\/hop(\d*)/.exec(path)![1] || 0) + 1}?authKey=${KEY}` });
+      else if (path.startsWith('/odd')) res.writeHead(302, { location: `ftp://h/x?authKey=${KEY}` });
+      else if (path.startsWith('/big')) res.writeHead(200, { 'content-length': '999999' });
+      else return;
       res.end();
     });
-    const error = await fetchError(`${server.origin}/api?authKey=SECRET-KEY-123&region=52710`);
-    expect(error.message).not.toContain('SECRET-KEY-123');
-    expect(error.url).not.toContain('SECRET-KEY-123');
-    expect(error.message).toContain('authKey=***');
-    expect(error.message).toContain('region=52710');
+    const errors = [
+      await fetchError(`${server.origin}/500?authKey=${KEY}&region=52710`),
+      await fetchError(`${server.origin}/loop?authKey=${KEY}`),
+      await fetchError(`${server.origin}/hop?authKey=${KEY}`, { maxRedirects: 2 }),
+      await fetchError(`${server.origin}/odd?serviceKey=${KEY}`),
+      await fetchError(`${server.origin}/big?authKey=${KEY}`, { maxBytes: 10 }),
+      await fetchError(`${server.origin}/slow?authKey=${KEY}`, { timeoutMs: 50 }),
+      await fetchError(`ftp://example.org/feed.xml?authKey=${KEY}`),
+      await fetchError(`http://u:${KEY}@[::1/?authKey=${KEY}`),
+    ];
+    expect(errors.map((e) => e.kind)).toEqual(['http-status', 'redirect-loop', 'too-many-redirects', 'bad-redirect', 'too-large', 'timeout', 'invalid-url', 'invalid-url']);
+    for (const error of errors) {
+      const everything = JSON.stringify({ message: error.message, url: error.url, stack: error.stack, details: error.details, cause: String(error.cause ?? '') });
+      expect(everything, error.kind).not.toContain(KEY);
+    }
+    expect(errors[0]!.message).toContain('authKey=[redacted]&region=52710');
   });
 });
 
 describe('redaction', () => {
   it('masks credential parameters and user-info in URLs and free text', () => {
-    expect(redactUrl('https://u:p@www.work24.go.kr/x.do?authKey=abc&callTp=L&token=t')).toBe('https://***@www.work24.go.kr/x.do?authKey=***&callTp=L&token=***');
-    expect(redactSecrets('GET https://h/x?authKey=abc-123&display=10 failed')).toBe('GET https://h/x?authKey=***&display=10 failed');
+    expect(redactUrl('https://u:p@www.work24.go.kr/x.do?authKey=abc&callTp=L&token=t')).toBe('https://[redacted]@www.work24.go.kr/x.do?authKey=[redacted]&callTp=L&token=[redacted]');
+    expect(redactUrl('https://apis.data.go.kr/x?serviceKey=a%2Bb%3D%3D&pageNo=1')).toBe('https://apis.data.go.kr/x?serviceKey=[redacted]&pageNo=1');
+    expect(redactSecrets('GET https://h/x?authKey=abc-123&display=10 failed')).toBe('GET https://h/x?authKey=[redacted]&display=10 failed');
     expect(redactSecrets('monkey=banana')).toBe('monkey=banana');
   });
 });
