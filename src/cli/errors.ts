@@ -4,7 +4,7 @@ export class UsageError extends Error {
 }
 
 // Matched by name, not class, so the CLI can report them without loading the modules that throw them.
-const PLAIN_ERRORS = new Set(['ConfigError', 'RedisUnreachableError', 'DataDirInUseError', 'StartupError', 'UsageError', 'PostActionError', 'SourceError']);
+const PLAIN_ERRORS = new Set(['ConfigError', 'RedisUnreachableError', 'DatabaseUnreachableError', 'DataDirInUseError', 'StartupError', 'UsageError', 'PostActionError', 'SourceError']);
 const BAD_INPUT = new Set(['ConfigError', 'UsageError', 'PostActionError']);
 
 /** Prints an error for a person and returns the exit code: 2 for bad configuration or usage, 1 otherwise. */

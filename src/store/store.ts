@@ -3,7 +3,7 @@ import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 
 import pg from 'pg';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { redactUrl } from '../config/secrets.js';
+import { redactSecretsInText, redactUrl } from '../config/secrets.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -34,12 +34,86 @@ export async function openStore(config: Pick<Config, 'database' | 'dataDir'>, op
   const schema = config.database.url ? (options.schema ?? config.database.schema) : undefined;
   const store = config.database.url ? openPostgres(config.database.url, config.database.poolSize, schema) : await openPGlite(config.dataDir);
   try {
+    if (config.database.url) await probePostgres(store, config.database.url);
     if (schema) await createSchema(store, schema);
     if (options.migrate !== false) await migrateStore(store, schema);
     return store;
   } catch (error) {
     await store.close();
     throw error;
+  }
+}
+
+/**
+ * The PostgreSQL named by DATABASE_URL cannot be used: nothing answers there, the host is
+ * unknown, the server refuses the user or password, the database does not exist, or the URL
+ * itself is malformed. A plain message for the person who set the URL: where (password
+ * redacted), why, and what to do; no stack.
+ */
+export class DatabaseUnreachableError extends Error {
+  override readonly name = 'DatabaseUnreachableError';
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`cannot use the database at ${redactUrl(url)}: ${reason}. Check DATABASE_URL (or unset it to use the embedded database).`);
+  }
+}
+
+/**
+ * Connects once before anything else runs, so a wrong URL is reported as such instead of as the
+ * first query that happened to fail (a schema creation, a migration) with a driver's stack.
+ */
+async function probePostgres(store: Store, url: string): Promise<void> {
+  try {
+    await sql`select 1`.execute(store.db);
+  } catch (error) {
+    throw new DatabaseUnreachableError(url, connectionFailure(error, url));
+  }
+}
+
+/** Why a connection failed, in words; never the URL's password (pg's own messages do not carry it). */
+export function connectionFailure(error: unknown, url: string): string {
+  const e = (error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error) as { code?: string; message?: string } | null;
+  const code = e?.code;
+  const message = redactSecretsInText(String(e?.message ?? error), { secrets: passwordOf(url) });
+  let host = '';
+  try {
+    const parsed = new URL(url);
+    host = `${parsed.hostname}${parsed.port ? `:${parsed.port}` : ':5432'}`;
+  } catch {
+    return 'the URL is malformed (expected postgres://user:password@host:5432/database)';
+  }
+  switch (code) {
+    case 'ERR_INVALID_URL':
+      return 'the URL is malformed (expected postgres://user:password@host:5432/database)';
+    case 'ECONNREFUSED':
+      return `connection refused at ${host} (is PostgreSQL running there?)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `unknown host "${new URL(url).hostname}"`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `no answer from ${host} (${code})`;
+    case '28P01':
+      return `the server refused the password (${message})`;
+    case '28000':
+      return `the server refused the connection (${message})`;
+    case '3D000':
+      return message;
+  }
+  if (/timeout/i.test(message)) return `no answer from ${host} within 5 seconds`;
+  if (/SASL|password must be a string/i.test(message)) return 'the server asks for a password and the URL gives none';
+  return code ? `${message} (${code})` : message;
+}
+
+function passwordOf(url: string): string[] {
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password ? [password] : [];
+  } catch {
+    return [];
   }
 }
 
