@@ -45,7 +45,9 @@ function discordPreview(p: DiscordPayload): string {
       for (const field of embed.fields) box.push(`${discordShown(field.name)}: ${discordShown(field.value)}`);
     }
     if (embed.footer?.text) box.push('─', discordShown(embed.footer.text));
-    lines.push(BAR.trimEnd(), ...indent(`${BAR}${EMBED}`, box.join('\n')));
+    // A blank line between the message text and an embed, as Discord leaves one; none above the first embed of a message without text.
+    if (lines.length > 1) lines.push(BAR.trimEnd());
+    lines.push(...indent(`${BAR}${EMBED}`, box.join('\n')));
     const label = p.embeds.length > 1 ? `임베드 ${i + 1} ` : '';
     counts.push(count(`${label}제목`, L.measure, embed.title, L.embedTitle, '자'));
     if (embed.description) counts.push(count(`${label}설명`, L.measure, embed.description, L.embedDescription, '자'));
