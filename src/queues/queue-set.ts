@@ -5,11 +5,24 @@ import { createRedis } from './redis.js';
 import type { OutboxJob } from './job-outbox.js';
 import { QUEUE_NAMES, queueOfJob, type JobName, type JobPayloads, type QueueName } from './registry.js';
 
-/** Job options every queue starts from: bounded retention (so Redis memory stays bounded) and jittered exponential retries. */
+/**
+ * A job is retried by BullMQ only when its own work could not be recorded (the database or Redis
+ * was away); platform failures are the outbound engine's to wait out. So the retries come soon:
+ * jittered and exponential, but never more than this apart, and work resumes within seconds of
+ * the database returning.
+ */
+export const MAX_JOB_RETRY_DELAY_MS = 15_000;
+
+export function cappedBackoff(attemptsMade: number, delayMs: number, random: () => number = Math.random): number {
+  const exponential = Math.min(MAX_JOB_RETRY_DELAY_MS, delayMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(exponential * (0.5 + random() * 0.5));
+}
+
+/** Job options every queue starts from: bounded retention (so Redis memory stays bounded) and capped, jittered retries. */
 export function defaultJobOptions(queues: Config['queues']): JobsOptions {
   return {
     attempts: queues.attempts,
-    backoff: { type: 'exponential', delay: queues.backoffMs, jitter: 0.5 },
+    backoff: { type: 'capped', delay: queues.backoffMs },
     removeOnComplete: { age: queues.keepCompleted.ageSeconds, count: queues.keepCompleted.count },
     removeOnFail: { age: queues.keepFailed.ageSeconds, count: queues.keepFailed.count },
   };

@@ -2,6 +2,7 @@ import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ChannelName, Config } from '../config/schema.js';
+import { cappedBackoff } from './queue-set.js';
 import { createRedis } from './redis.js';
 import { JOB_QUEUES, type JobName, type JobPayloads, type QueueName } from './registry.js';
 
@@ -57,6 +58,7 @@ export class WorkerPool {
         lockDuration: config.queues.lockDurationMs,
         stalledInterval: Math.min(30_000, config.queues.lockDurationMs),
         autorun: true,
+        settings: { backoffStrategy: (attemptsMade: number) => cappedBackoff(attemptsMade, config.queues.backoffMs) },
         ...limiterFor(queueName, config),
       });
       worker.on('error', (error) => log.warn({ queue: queueName, err: error.message }, 'queue worker error (it reconnects by itself)'));
