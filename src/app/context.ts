@@ -7,6 +7,10 @@ import type { ChannelPauses } from '../outbound/pauses.js';
 import type { JobRelay } from '../queues/job-outbox.js';
 import type { QueueSet } from '../queues/queue-set.js';
 import type { Store } from '../store/store.js';
+import type { ReplyTemplates } from '../inquiries/reply-templates.js';
+import type { Renderer } from '../render/render.js';
+import type { Calendar } from '../time/holidays.js';
+import type { TriageRules } from '../triage/rules.js';
 
 /** What every role, job processor and service function is given: configuration, the store, the queues, a logger. */
 export interface AppContext {
@@ -23,4 +27,12 @@ export interface AppContext {
   channels: ChannelSet;
   /** Which channels are paused (re-authorisation, throttling). */
   pauses: ChannelPauses;
+  /** The Korean public holidays (posting slots and business-hour deadlines both count them). */
+  calendar: Calendar;
+  /** Posts rendered per channel from the configured templates directory. */
+  renderer: Renderer;
+  /** The acknowledgement, the private-reply note and the canned answers. */
+  replies: ReplyTemplates;
+  /** The triage rules staff edit. */
+  triageRules: TriageRules;
 }

@@ -1,11 +1,16 @@
 import type { Logger } from 'pino';
 import { createChannels } from '../channels/registry.js';
-import type { LoadedConfig } from '../config/load.js';
+import { ConfigError, type LoadedConfig } from '../config/load.js';
 import { ChannelPauses } from '../outbound/pauses.js';
 import { JobRelay } from '../queues/job-outbox.js';
 import { QueueSet } from '../queues/queue-set.js';
 import { createRedis } from '../queues/redis.js';
 import { openStore } from '../store/store.js';
+import { resolvedPaths } from '../config/paths.js';
+import { ReplyTemplates } from '../inquiries/reply-templates.js';
+import { createRenderer } from '../render/render.js';
+import { loadCalendar } from '../time/holidays.js';
+import { loadTriageRules } from '../triage/rules.js';
 import type { AppContext } from './context.js';
 
 export interface OpenedContext {
@@ -16,12 +21,18 @@ export interface OpenedContext {
 /** Opens the store (migrating it), the queue producers and the relay, a health connection and the channels. */
 export async function openContext(loaded: LoadedConfig, log: Logger): Promise<OpenedContext> {
   const { config } = loaded;
+  const paths = resolvedPaths(config);
+  // The editable files are read before anything is opened: a broken one stops here, with its name.
+  const calendar = asConfigProblem(() => loadCalendar(paths.holidays));
+  const triageRules = asConfigProblem(() => loadTriageRules(paths.triageRules));
+  const renderer = createRenderer({ templatesDir: paths.templates });
+  const replies = new ReplyTemplates(paths.templates);
   const store = await openStore(config);
   const queues = new QueueSet(config);
   const redis = createRedis(config.redis.url, 'client', config.redis.connectTimeoutMs, 'ontact:health');
   const relay = new JobRelay(store, queues, log);
   const pauses = new ChannelPauses(store, () => loaded.secrets, log);
-  const ctx = { config, secrets: loaded.secrets, log, store, queues, redis, relay, pauses } as AppContext;
+  const ctx = { config, secrets: loaded.secrets, log, store, queues, redis, relay, pauses, calendar, renderer, replies, triageRules } as AppContext;
   ctx.channels = createChannels(ctx);
   return {
     ctx,
@@ -32,4 +43,13 @@ export async function openContext(loaded: LoadedConfig, log: Logger): Promise<Op
       await store.close();
     },
   };
+}
+
+/** A holidays or triage file that cannot be used is a configuration problem: one plain message, exit 2. */
+function asConfigProblem<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
 }

@@ -10,6 +10,8 @@ import { WorkerPool, type ProcessorMap } from '../queues/worker-pool.js';
 import { sourceEnv } from '../outreach/poll-source.js';
 import { sourceReadiness } from '../sources/config.js';
 import { facebookWebhookRoutes } from '../web/facebook-webhook.js';
+import { checkTemplates, placeholderPhoneProblem } from '../render/render.js';
+import { resolvedPaths } from '../config/paths.js';
 import { buildServer } from '../web/server.js';
 import type { AppContext } from './context.js';
 import { ensureSchedulers, Keeper } from './keeper.js';
@@ -66,6 +68,15 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
   } finally {
     probe.disconnect();
   }
+
+  // A broken template would otherwise be found only when a post using it is published.
+  const broken = checkTemplates(resolvedPaths(config).templates);
+  if (broken.length > 0) {
+    throw new StartupError(`${broken.length === 1 ? 'a template is' : `${broken.length} templates are`} broken; fix ${broken.length === 1 ? 'it' : 'them'} and start again:\n${broken.map((p) => `  - ${p.file}: ${p.reason}`).join('\n')}`);
+  }
+  const live = CHANNEL_NAMES.filter((channel) => channelReadiness(config, loaded.secrets, channel).live);
+  const phone = placeholderPhoneProblem(config.center);
+  if (phone && live.length > 0) throw new StartupError(`${live.join(', ')} would publish for real, but ${phone}`);
 
   const { ctx, close } = await openContext(loaded, log);
   try {

@@ -280,8 +280,10 @@ export function registerInquiryCommands(program: Command): void {
     .command('canned')
     .description('the canned answers in templates/replies/canned and the --set values each needs')
     .action(async () => {
-      const { listCannedAnswers } = await import('../inquiries/reply-templates.js');
-      const answers = listCannedAnswers();
+      const { loadConfig } = await import('../config/load.js');
+      const { resolvedPaths } = await import('../config/paths.js');
+      const { ReplyTemplates } = await import('../inquiries/reply-templates.js');
+      const answers = new ReplyTemplates(resolvedPaths(loadConfig().config).templates).listCannedAnswers();
       process.stdout.write(`${answers.length ? table(['name', 'about', 'needs'], answers.map((a) => [a.name, a.description, a.needs.map((n) => `--set ${n}=…`).join(' ') || '-'])) : 'no canned answers in templates/replies/canned'}\n`);
     });
 

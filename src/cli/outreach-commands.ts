@@ -222,7 +222,7 @@ export function registerOutreachCommands(program: Command): void {
       const { withContext } = await import('./context.js');
       const { itemRenderInput, loadPostForRender, renderPostFor } = await import('../outreach/post-render.js');
       const { matchPostingRule } = await import('../outreach/rules.js');
-      const { placeholderPhoneProblem, renderPost } = await import('../render/render.js');
+      const { placeholderPhoneProblem } = await import('../render/render.js');
       const { previewText } = await import('../render/preview.js');
       await withContext(async (ctx) => {
         let heading: string;
@@ -235,7 +235,7 @@ export function registerOutreachCommands(program: Command): void {
           channels = rule ? rule.channels : CHANNEL_NAMES;
           heading = `item ${id} (${item.kind}${item.state === 'open' ? '' : `, ${item.state === 'closed' ? '마감' : '취소'}`}) — ${rule ? `posting rule "${rule.name}": ${channels.join(', ')}` : `no posting rule takes it; showing every channel`}`;
           const input = itemRenderInput(ctx, item, item.state);
-          render = (channel) => renderPost(input, channel);
+          render = (channel) => ctx.renderer.renderPost(input, channel);
         } else {
           const { post, item } = await loadPostForRender(ctx, id);
           channels = CHANNEL_NAMES.filter((c) => post.channels.includes(c));

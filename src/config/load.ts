@@ -37,6 +37,10 @@ type Provenance = Map<string, string>;
  */
 const ENV_OVERRIDES: { variable: string; path: Path; number?: boolean }[] = [
   { variable: 'ONTACT_DATA_DIR', path: ['dataDir'] },
+  { variable: 'ONTACT_CENTER_PHONE', path: ['center', 'phone'] },
+  { variable: 'ONTACT_TEMPLATES_DIR', path: ['paths', 'templates'] },
+  { variable: 'ONTACT_TRIAGE_RULES', path: ['paths', 'triageRules'] },
+  { variable: 'ONTACT_HOLIDAYS', path: ['paths', 'holidays'] },
   { variable: 'DATABASE_URL', path: ['database', 'url'] },
   { variable: 'DATABASE_SCHEMA', path: ['database', 'schema'] },
   { variable: 'REDIS_URL', path: ['redis', 'url'] },

@@ -58,6 +58,12 @@ export const configSchema = z.strictObject({
     hours: z.string().default('평일 09:00–18:00'),
   }),
   dataDir: z.string().min(1).default('./data'),
+  /** Where the editable files live; relative paths are read from the working directory. Defaults: the project's own. */
+  paths: z.strictObject({
+    templates: z.string().min(1).optional(),
+    triageRules: z.string().min(1).optional(),
+    holidays: z.string().min(1).optional(),
+  }).prefault({}),
   database: z.strictObject({
     /** PostgreSQL connection string; unset means the embedded PGlite database under dataDir. */
     url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL').optional(),

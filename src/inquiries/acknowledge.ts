@@ -8,7 +8,6 @@ import type { InquiryTable } from '../store/inquiry-tables.js';
 import type { Database } from '../store/schema.js';
 import { formatKst } from '../time/kst.js';
 import type { InquiryDeps } from './deps.js';
-import { renderAcknowledgement } from './reply-templates.js';
 import { requestReplyActions } from './replies.js';
 
 /** Writes the acknowledgement and its action in the caller's transaction (the one that triaged the inquiry). */
@@ -17,7 +16,7 @@ export async function ensureAcknowledgement(deps: InquiryDeps, trx: Kysely<Datab
   if (!config.inquiries.acknowledge || inquiry.spam || inquiry.status !== 'open') return null;
   const platform = channelOfInbound(inquiry.channel);
   if (!platform) return null;
-  const text = renderAcknowledgement(
+  const text = deps.replies.renderAcknowledgement(
     {
       center: config.center,
       expected: inquiry.due_at ? formatKst(inquiry.due_at) : '영업일 기준 2일 안',

@@ -136,7 +136,7 @@ export async function markSpam(deps: InquiryDeps, inquiryId: number, as: string,
     }
     if (inquiry.status !== 'spam') throw new InquiryError('conflict', `inquiry #${inquiryId} is ${inquiry.status}, not spam`);
     const priority = inquiry.priority === 'low' || inquiry.priority === null ? 'normal' : inquiry.priority;
-    const deadline = deadlineFor(deps.config, inquiry.received_at, priority);
+    const deadline = deadlineFor(deps.config, deps.calendar, inquiry.received_at, priority);
     const row = await backToQueue(trx, inquiry, {
       spam: false,
       priority,

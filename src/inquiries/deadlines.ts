@@ -13,19 +13,11 @@ import type { QueueSet } from '../queues/queue-set.js';
 import type { Database } from '../store/schema.js';
 import type { InquiryPriority } from '../store/inquiry-tables.js';
 import { addBusinessHours, type BusinessWindow } from '../time/business-hours.js';
-import { loadCalendar, type Calendar } from '../time/holidays.js';
+import type { Calendar } from '../time/holidays.js';
 import { formatKst } from '../time/kst.js';
 import { audit } from './audit.js';
 import type { InquiryDeps } from './deps.js';
 import { counselorName, leadsFor } from './teams.js';
-
-let calendar: Calendar | undefined;
-
-/** The holiday calendar from config/holidays.yaml, read once per process. */
-export function holidayCalendar(): Calendar {
-  calendar ??= loadCalendar();
-  return calendar;
-}
 
 export function businessWindow(config: Pick<Config, 'inquiries'>): BusinessWindow {
   return { startHour: config.inquiries.businessHours.startHour, endHour: config.inquiries.businessHours.endHour };
@@ -42,7 +34,7 @@ export interface Deadline {
   remindAt: Date;
 }
 
-export function deadlineFor(config: Pick<Config, 'inquiries'>, start: Date, priority: InquiryPriority, cal: Calendar = holidayCalendar()): Deadline {
+export function deadlineFor(config: Pick<Config, 'inquiries'>, cal: Calendar, start: Date, priority: InquiryPriority): Deadline {
   const window = businessWindow(config);
   const hours = durationHours(config.inquiries.deadlines[priority], window);
   return {

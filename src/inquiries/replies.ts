@@ -21,7 +21,6 @@ import { audit, counselorActor } from './audit.js';
 import { cancelDeadlineJobs } from './deadlines.js';
 import type { DeliveryDeps, InquiryDeps } from './deps.js';
 import { InquiryError } from './errors.js';
-import { renderCanned, renderPrivateNotice } from './reply-templates.js';
 import { requireCounselor } from './teams.js';
 
 /** What each platform accepts in one reply (comment or message), in UTF-16 code units. */
@@ -72,7 +71,7 @@ export async function replyToInquiry(deps: InquiryDeps, input: ReplyInput): Prom
 
   const raw =
     input.canned !== undefined
-      ? renderCanned(input.canned, { center: config.center, citizen: inquiry.author_name ?? '문의자', counselor: counselor.name, team: counselor.team, values: input.values ?? {} }, platform)
+      ? deps.replies.renderCanned(input.canned, { center: config.center, citizen: inquiry.author_name ?? '문의자', counselor: counselor.name, team: counselor.team, values: input.values ?? {} }, platform)
       : input.text ?? '';
   const text = cleanText(raw);
   if (text === '') throw new InquiryError('invalid', 'the reply is empty');
@@ -83,7 +82,7 @@ export async function replyToInquiry(deps: InquiryDeps, input: ReplyInput): Prom
   const personal = inquiry.personal_data_kinds.length > 0 || (inquiry.topic !== null && config.inquiries.privateTopics.includes(inquiry.topic as never));
   const visibility = input.visibility ?? (inquiry.is_public && !personal ? 'public' : 'private');
   // Only a Facebook comment can be answered privately (a private reply); the thread then gets a short public note.
-  const notice = inquiry.is_public && visibility === 'private' && inquiry.channel === 'facebook_comment' ? renderPrivateNotice(config.center, platform) : null;
+  const notice = inquiry.is_public && visibility === 'private' && inquiry.channel === 'facebook_comment' ? deps.replies.renderPrivateNotice(config.center, platform) : null;
   const now = new Date();
   const actor = counselorActor(counselor.id);
 

@@ -5,7 +5,7 @@
  */
 import { businessMsBetween } from '../time/business-hours.js';
 import { kstDate } from '../time/kst.js';
-import { businessWindow, holidayCalendar } from './deadlines.js';
+import { businessWindow } from './deadlines.js';
 import type { InquiryDeps } from './deps.js';
 import { InquiryError } from './errors.js';
 
@@ -41,7 +41,7 @@ export async function monthlyReport(deps: InquiryDeps, month: string, now = new 
     .where('received_at', '>=', start)
     .where('received_at', '<', end)
     .execute();
-  const calendar = holidayCalendar();
+  const { calendar } = deps;
   const window = businessWindow(deps.config);
   const count = (into: Record<string, number>, key: string) => void (into[key] = (into[key] ?? 0) + 1);
   const report: MonthlyReport = { month: month.trim(), received: rows.length, spam: 0, byTopic: {}, byTeam: {}, byChannel: {}, answered: 0, medianFirstResponseHours: null, overdue: 0, unassigned: 0 };

@@ -6,8 +6,7 @@
  * often the job runs; a worker that dies anywhere leaves either nothing or all of it.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { classify, type TriageRules } from '../triage/classify.js';
-import { loadTriageRules } from '../triage/rules.js';
+import { classify } from '../triage/classify.js';
 import { transact } from '../queues/job-outbox.js';
 import type { InquiryTable } from '../store/inquiry-tables.js';
 import type { Database } from '../store/schema.js';
@@ -18,14 +17,6 @@ import type { InquiryDeps } from './deps.js';
 import { requestHide } from './hide.js';
 import { chooseRoute } from './routing.js';
 
-let rules: TriageRules | undefined;
-
-/** The rules from config/triage.yaml, read once per process (restart to pick up an edit). */
-export function triageRules(): TriageRules {
-  rules ??= loadTriageRules();
-  return rules;
-}
-
 export type TriageOutcome = 'triaged' | 'already' | 'missing';
 
 export async function triageInquiry(deps: InquiryDeps, inquiryId: number): Promise<TriageOutcome> {
@@ -34,9 +25,9 @@ export async function triageInquiry(deps: InquiryDeps, inquiryId: number): Promi
     const inquiry = await trx.selectFrom('inquiries').selectAll().where('id', '=', inquiryId).forUpdate().executeTakeFirst();
     if (!inquiry) return 'missing';
     if (inquiry.status !== 'new') return 'already';
-    const result = classify(inquiry.masked_text, triageRules(), { isPublic: inquiry.is_public, personalDataKinds: inquiry.personal_data_kinds });
+    const result = classify(inquiry.masked_text, deps.triageRules, { isPublic: inquiry.is_public, personalDataKinds: inquiry.personal_data_kinds });
     const route = result.spam ? null : await chooseRoute(trx, config, inquiry, result);
-    const deadline = result.spam ? null : deadlineFor(config, inquiry.received_at, result.priority);
+    const deadline = result.spam ? null : deadlineFor(config, deps.calendar, inquiry.received_at, result.priority);
     const now = new Date();
     const triaged = await trx
       .updateTable('inquiries')
@@ -88,7 +79,7 @@ export async function triageByHand(deps: InquiryDeps, inquiryId: number, reason:
     const inquiry = await trx.selectFrom('inquiries').selectAll().where('id', '=', inquiryId).forUpdate().executeTakeFirst();
     if (!inquiry) return 'missing';
     if (inquiry.status !== 'new') return 'already';
-    const deadline = deadlineFor(config, inquiry.received_at, 'normal');
+    const deadline = deadlineFor(config, deps.calendar, inquiry.received_at, 'normal');
     const now = new Date();
     const opened = await trx
       .updateTable('inquiries')

@@ -1,6 +1,6 @@
 import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
-import { renderPost, type RenderInput, type RenderedPayload } from '../render/render.js';
+import type { RenderInput, RenderedPayload } from '../render/render.js';
 import type { ContentItemTable, PostTable } from '../store/outreach-tables.js';
 import { sql, type Selectable } from 'kysely';
 import { PostActionError } from './errors.js';
@@ -85,6 +85,6 @@ export async function loadPostForRender(ctx: AppContext, postId: number): Promis
   return splitPostForRender(rows[0]);
 }
 
-export function renderPostFor(ctx: Pick<AppContext, 'config'>, post: PostRow, item: ItemRow | null, channel: ChannelName, state: 'open' | 'closed' | 'cancelled'): RenderedPayload {
-  return renderPost(renderInputFor(ctx, post, item, state), channel);
+export function renderPostFor(ctx: Pick<AppContext, 'config' | 'renderer'>, post: PostRow, item: ItemRow | null, channel: ChannelName, state: 'open' | 'closed' | 'cancelled'): RenderedPayload {
+  return ctx.renderer.renderPost(renderInputFor(ctx, post, item, state), channel);
 }

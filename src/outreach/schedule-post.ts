@@ -4,7 +4,6 @@ import type { ChannelName } from '../config/schema.js';
 import type { Database } from '../store/schema.js';
 import { nextSlot, slotsOnDay } from '../schedule/slots.js';
 import { kstDayKey, startOfKstDay } from '../time/kst.js';
-import { holidayCalendar } from './calendar.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -14,7 +13,7 @@ const DAY_MS = 24 * 60 * 60_000;
  * none is free within `posting.maxDaysAhead` days (a backlog should wait for staff, not be
  * scheduled months ahead).
  */
-export async function nextFreeSlot(ctx: Pick<AppContext, 'config'>, db: Kysely<Database>, channels: readonly ChannelName[], after: Date = new Date()): Promise<Date | null> {
+export async function nextFreeSlot(ctx: Pick<AppContext, 'config' | 'calendar'>, db: Kysely<Database>, channels: readonly ChannelName[], after: Date = new Date()): Promise<Date | null> {
   const horizon = new Date(after.getTime() + ctx.config.posting.maxDaysAhead * DAY_MS);
   const rows = await db
     .selectFrom('posts')
@@ -35,7 +34,7 @@ export async function nextFreeSlot(ctx: Pick<AppContext, 'config'>, db: Kysely<D
   const { dailyCap, slots } = ctx.config.posting;
   // One cap across the post's channels: the day is full once any of its channels is full.
   const fullness = (day: string) => Math.max(0, ...channels.map((c) => (perDay.get(day)?.get(c) ?? 0) / dailyCap[c]));
-  const calendar = holidayCalendar();
+  const { calendar } = ctx;
   for (let cursor = after; ; ) {
     const slot = nextSlot(cursor, slots, calendar);
     if (slot > horizon) return null;
@@ -47,6 +46,6 @@ export async function nextFreeSlot(ctx: Pick<AppContext, 'config'>, db: Kysely<D
 }
 
 /** The next slot for a staff post: staff decide what goes out, so the automatic posts' daily cap does not bind them. */
-export function nextSlotFor(ctx: Pick<AppContext, 'config'>, after: Date = new Date()): Date {
-  return nextSlot(after, ctx.config.posting.slots, holidayCalendar());
+export function nextSlotFor(ctx: Pick<AppContext, 'config' | 'calendar'>, after: Date = new Date()): Date {
+  return nextSlot(after, ctx.config.posting.slots, ctx.calendar);
 }

@@ -31,6 +31,8 @@ export function testConfig(options: { backend?: 'postgres' | 'pglite'; env?: Nod
     ONTACT_REDIS_PREFIX: prefix,
     ONTACT_DATA_DIR: dataDir,
     ONTACT_PORT: '0',
+    // Live channels refuse to start with the shipped placeholder number.
+    ONTACT_CENTER_PHONE: '063-290-0000',
     LOG_LEVEL: 'silent',
     ...(backend === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
     ...(options.local !== undefined ? { ONTACT_CONFIG: join(dataDir, 'local.yaml') } : {}),

@@ -4,6 +4,7 @@ import { deadlineFor } from '../../src/inquiries/deadlines.js';
 import { receiveInbound } from '../../src/inquiries/intake.js';
 import { listInquiries, listNotifications } from '../../src/inquiries/queries.js';
 import { replyToInquiry } from '../../src/inquiries/replies.js';
+import { loadCalendar } from '../../src/time/holidays.js';
 import { kstDate } from '../../src/time/kst.js';
 import { jobByDedupId, waitFor } from '../helpers/context.js';
 import { auditActions, inbound, startApp, TEST_TEAMS, waitForStatus, type InquiryTestApp } from './helpers.js';
@@ -15,16 +16,17 @@ afterAll(async () => {
 
 describe('first-response deadlines in business hours', () => {
   const { config } = loadConfig({ env: {} });
+  const calendar = loadCalendar();
 
   it('skip a public holiday and the weekend (한글날, Friday 2026-10-09)', () => {
     // Thursday 17:00: 1 h that day, then Monday 9 h, then 8 h on Tuesday.
     const start = kstDate(2026, 10, 8, 17);
-    expect(deadlineFor(config, start, 'normal')).toEqual({ dueAt: kstDate(2026, 10, 13, 17), remindAt: kstDate(2026, 10, 13, 12, 30) });
+    expect(deadlineFor(config, calendar, start, 'normal')).toEqual({ dueAt: kstDate(2026, 10, 13, 17), remindAt: kstDate(2026, 10, 13, 12, 30) });
     // Urgent (2 h) on Christmas Eve at 17:00: 1 h, then 성탄절 and the weekend, then 1 h on Monday.
-    expect(deadlineFor(config, kstDate(2026, 12, 24, 17), 'urgent').dueAt).toEqual(kstDate(2026, 12, 28, 10));
+    expect(deadlineFor(config, calendar, kstDate(2026, 12, 24, 17), 'urgent').dueAt).toEqual(kstDate(2026, 12, 28, 10));
     // High (one working day) from Saturday: the clock starts Monday 09:00.
-    expect(deadlineFor(config, kstDate(2026, 11, 28, 10), 'high').dueAt).toEqual(kstDate(2026, 11, 30, 18));
-    expect(deadlineFor(config, kstDate(2026, 11, 30, 9), 'low').dueAt).toEqual(kstDate(2026, 12, 4, 18));
+    expect(deadlineFor(config, calendar, kstDate(2026, 11, 28, 10), 'high').dueAt).toEqual(kstDate(2026, 11, 30, 18));
+    expect(deadlineFor(config, calendar, kstDate(2026, 11, 30, 9), 'low').dueAt).toEqual(kstDate(2026, 12, 4, 18));
   });
 
   it('remind the assignee at 75 % and alert the team lead when the deadline passes', async () => {

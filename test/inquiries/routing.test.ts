@@ -91,8 +91,8 @@ describe('acknowledgement', () => {
     expect(first.priority).toBe('urgent');
     expect(urgentText).toContain('완주군일자리지원센터입니다. 문의하신 내용을 잘 받았습니다.');
     expect(urgentText).toMatch(/\d{4}\. \d{1,2}\. \d{1,2}\.\([일월화수목금토]\) \d{2}:\d{2}까지 답변드리겠습니다/);
-    expect(urgentText).toContain('센터 전화(063-000-0000)');
+    expect(urgentText).toContain(`센터 전화(${a.ctx.config.center.phone})`);
     expect(urgentText).toContain('공개 댓글에 남기지 말아 주세요');
-    expect(replies[1]?.text).not.toContain('063-000-0000');
+    expect(replies[1]?.text).not.toContain(a.ctx.config.center.phone);
   });
 });

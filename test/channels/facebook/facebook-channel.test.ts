@@ -68,6 +68,18 @@ describe('publish', () => {
     expect(graph.requestsTo({ method: 'POST', path: `/${graph.pageId}/feed` })).toHaveLength(1);
   });
 
+  it('a retry made after hundreds of newer Page posts still finds its own, however far back it is', async () => {
+    const firstAttempt = graph.now();
+    graph.failAfterCommit({ method: 'POST', path: `/${graph.pageId}/feed` });
+    await channelFailure(channel.publish(request('d9')));
+    for (let i = 0; i < 230; i++) graph.addPagePost(`다른 게시물 ${i}`);
+    const copy = await channel.publish({ ...request('d9', LISTING, true), since: firstAttempt });
+    expect(graph.posts().filter((p) => p.message.startsWith('[채용]'))).toHaveLength(1);
+    expect(copy.platformId).toBe(graph.posts().find((p) => p.message.startsWith('[채용]'))?.id);
+    // It paged back through Graph's feed (at most 100 a page) instead of giving up after the newest.
+    expect(graph.requestsTo({ method: 'GET', path: `/${graph.pageId}/feed` }).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('a retry whose first attempt never reached Graph posts once', async () => {
     graph.failNext(faults.drop(), { method: 'POST', path: `/${graph.pageId}/feed` });
     await channelFailure(channel.publish(request('d8')));

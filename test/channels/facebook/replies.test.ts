@@ -119,4 +119,71 @@ describe('answering Facebook inquiries', () => {
     expect(graph.sentMessages.slice(before).some((m) => m.text.includes('화요일'))).toBe(false);
     expect((await inquiryFor(message.mid))?.status).not.toBe('answered');
   });
+
+  it('measures the Messenger window from the citizen’s latest message, not from the conversation being answered', async () => {
+    const realNow = graph.now();
+    graph.setNow(new Date(Date.now() - 3 * 24 * 60 * 60_000));
+    const old = graph.receiveUserMessage('9104', { text: '직업훈련 과정 문의드립니다' });
+    graph.setNow(realNow);
+    expect((await graph.deliverWebhook(webhookUrl, old.payload)).status).toBe(200);
+    const first = await waitFor('the old message to be triaged', async () => {
+      const row = await inquiryFor(old.mid);
+      return row?.triaged_at ? row : undefined;
+    });
+    // The same citizen writes again today, which opens a new conversation (the old one is days old).
+    const fresh = graph.receiveUserMessage('9104', { text: '혹시 답변 받을 수 있을까요?' });
+    expect((await graph.deliverWebhook(webhookUrl, fresh.payload)).status).toBe(200);
+    await waitFor('the new message to be stored', async () => (await inquiryFor(fresh.mid)) !== undefined);
+
+    const outcome = await replyToInquiry(app.ctx, { inquiryId: first.id, as: first.assignee ?? 'kim.minji', text: '지게차 과정은 12월 8일 개강합니다.' });
+    const sent = await waitFor('the answer to be sent', () => graph.sentMessages.find((m) => m.text.includes('지게차 과정은 12월 8일')));
+    // Within 24 hours of the latest message: a standard reply, not a HUMAN_AGENT one.
+    expect(sent).toMatchObject({ messagingType: 'RESPONSE', tag: null });
+    await waitFor('the reply to be recorded as sent', async () => (await app.ctx.store.db.selectFrom('inquiry_replies').select('status').where('id', '=', outcome.replyId).executeTakeFirstOrThrow()).status === 'sent');
+  });
+
+  it('hides a comment edited to show a phone number, and masks the stored text', async () => {
+    const comment = graph.addUserComment(ourPostId, { fromId: '9105', fromName: '한동수', message: '상담 주간 시간표를 알 수 있을까요?' });
+    expect((await graph.deliverWebhook(webhookUrl, graph.commentWebhook(comment, 'add'))).status).toBe(200);
+    const triaged = await waitFor('the inquiry to be triaged', async () => {
+      const row = await inquiryFor(comment.id);
+      return row?.triaged_at ? row : undefined;
+    });
+    expect(triaged.exposed_personal_data).toBe(false);
+
+    const edited = graph.editUserComment(comment.id, '상담 주간 시간표를 알 수 있을까요? 010-3456-7890 으로 문자 주세요');
+    expect((await graph.deliverWebhook(webhookUrl, graph.commentWebhook(edited, 'edited'))).status).toBe(200);
+    await waitFor('the edited comment to be hidden on the Page', () => graph.comment(comment.id)?.hidden === true);
+    const row = (await inquiryFor(comment.id))!;
+    expect(row.masked_text).toContain('010-****-7890');
+    expect(row.masked_text).not.toContain('3456');
+    expect(row.hidden_at).not.toBeNull();
+  });
+
+  it('holds a reply while the channel is paused, calling nothing, and sends it once the channel resumes', async () => {
+    const comment = graph.addUserComment(ourPostId, { fromId: '9106', fromName: '오민석', message: '상담 예약 변경 가능한가요?' });
+    expect((await graph.deliverWebhook(webhookUrl, graph.commentWebhook(comment, 'add'))).status).toBe(200);
+    const inquiry = await waitFor('the inquiry to be triaged', async () => {
+      const row = await inquiryFor(comment.id);
+      return row?.triaged_at ? row : undefined;
+    });
+    await waitFor('the acknowledgement', () => graph.comments(ourPostId).some((c) => c.parentId === comment.id && c.from.id === graph.pageId));
+
+    await app.ctx.pauses.pause('facebook', 'needs_reauth', 'the Page token was revoked', null);
+    const callsBefore = graph.requests.length;
+    const outcome = await replyToInquiry(app.ctx, { inquiryId: inquiry.id, as: inquiry.assignee ?? 'kim.minji', text: '네, 전화로 변경해 드립니다.' });
+    const waiting = await waitFor('the reply to wait for the channel', async () => {
+      const row = await app.ctx.store.db.selectFrom('inquiry_replies').selectAll().where('id', '=', outcome.replyId).executeTakeFirstOrThrow();
+      return row.status === 'retrying' ? row : undefined;
+    });
+    expect(waiting.error).toContain('re-authorise');
+    expect(graph.requests.slice(callsBefore)).toEqual([]);
+
+    const { wakeActions } = await import('../../../src/outbound/actions.js');
+    const { transact } = await import('../../../src/queues/job-outbox.js');
+    await app.ctx.pauses.resume('facebook', 'staff:test');
+    await transact(app.ctx, (trx) => wakeActions(trx, { channel: 'facebook' }));
+    await waitFor('the reply to be sent once the channel resumed', async () => (await app.ctx.store.db.selectFrom('inquiry_replies').select('status').where('id', '=', outcome.replyId).executeTakeFirstOrThrow()).status === 'sent');
+    expect(graph.comments(ourPostId).filter((c) => c.parentId === comment.id && c.message.includes('전화로 변경해 드립니다'))).toHaveLength(1);
+  });
 });

@@ -91,4 +91,28 @@ describe('Facebook webhooks', () => {
     expect((await graph.deliverWebhook(webhookUrl, graph.commentWebhook(missed, 'add'))).status).toBe(200);
     expect((await stored()).filter((e) => e.platform_id === missed.id)).toHaveLength(1);
   });
+
+  it('skips the sweep while the channel is paused, calling nothing', async () => {
+    await app.ctx.pauses.pause('facebook', 'throttled', '(#613) Calls to this api have exceeded the rate limit.', new Date(Date.now() + 60_000));
+    const before = graph.requests.length;
+    const summary = await sweepFacebookComments(app.ctx, null);
+    expect(summary.skipped).toContain('throttled');
+    expect(graph.requests.slice(before)).toEqual([]);
+    await app.ctx.pauses.resume('facebook', 'staff:test');
+  });
+
+  it('answers 503, so Facebook retries, when the event cannot be stored', async () => {
+    const comment = graph.addUserComment(ourPostId, { fromId: '7004', fromName: '윤서연', message: '박람회 주차장 있나요?' });
+    const payload = graph.commentWebhook(comment, 'add');
+    // The store refuses writes for a moment, as when PostgreSQL is away.
+    await app.ctx.store.db.schema.alterTable('inbound_events').renameTo('inbound_events_away').execute();
+    try {
+      expect((await graph.deliverWebhook(webhookUrl, payload)).status).toBe(503);
+    } finally {
+      await app.ctx.store.db.schema.alterTable('inbound_events_away').renameTo('inbound_events').execute();
+    }
+    expect((await stored()).filter((e) => e.platform_id === comment.id)).toHaveLength(0);
+    expect((await graph.deliverWebhook(webhookUrl, payload)).status).toBe(200);
+    expect((await stored()).filter((e) => e.platform_id === comment.id)).toHaveLength(1);
+  });
 });
