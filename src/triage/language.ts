@@ -46,18 +46,25 @@ const SINGLE_SCRIPT: Partial<Record<Script, Language>> = {
 /** Words common in everyday writing of each Latin-script language, lower case. */
 const LATIN_WORDS: ReadonlyArray<[Language, ReadonlySet<string>]> = [
   ['vi', new Set(['tôi', 'không', 'có', 'của', 'và', 'được', 'là', 'cho', 'người', 'xin', 'chào', 'làm', 'việc', 'em', 'anh', 'chị', 'muốn', 'học', 'nào', 'với', 'ở'])],
+  // Vietnamese typed without tone marks, as on phones without a Vietnamese keyboard.
+  ['vi', new Set(['toi', 'khong', 'viec', 'lam', 'nguoi', 'duoc', 'muon', 'tim', 'cong', 'nuoc', 'ngoai', 'xin', 'chao', 'luong', 'hoc', 'tien'])],
   ['id', new Set(['saya', 'tidak', 'apa', 'bisa', 'kerja', 'dan', 'yang', 'ini', 'itu', 'dengan', 'untuk', 'ada', 'mau', 'terima', 'kasih', 'bagaimana'])],
   ['tl', new Set(['ako', 'po', 'ang', 'ng', 'mga', 'sa', 'trabaho', 'salamat', 'hindi', 'paano', 'ko', 'kayo', 'naman', 'opo'])],
-  ['uz', new Set(['men', 'ish', 'qanday', 'kerak', 'bilan', 'uchun', 'rahmat', 'salom', 'va', 'bu', 'emas', 'qilish', 'mumkin'])],
-  ['en', new Set(['the', 'i', 'is', 'are', 'a', 'an', 'to', 'and', 'of', 'in', 'for', 'can', 'my', 'you', 'how', 'what', 'job', 'work', 'hello', 'please', 'thank', 'thanks', 'do', 'get', 'have', 'want'])],
+  ['uz', new Set(['men', 'ish', 'qanday', 'kerak', 'bilan', 'uchun', 'rahmat', 'salom', 'va', 'bu', 'emas', 'qilish', 'mumkin', 'menga', 'yordam', 'bering', 'pul', 'ishlab', 'maosh', 'bormi', 'qayerda', 'kuniga', 'ishdan'])],
+  ['en', new Set(['the', 'i', 'is', 'are', 'a', 'an', 'to', 'and', 'of', 'in', 'for', 'can', 'my', 'you', 'how', 'what', 'job', 'work', 'hello', 'please', 'thank', 'thanks', 'do', 'get', 'have', 'want', 'from', 'here', 'no', 'your', 'with', 'me', 'we', 'our', 'this', 'it', 'not', 'now', 'free', 'will', 'was', 'at', 'on', 'be', 'need', 'where', 'when', 'there', 'help', 'click', 'today'])],
 ];
 /** Letters only Vietnamese uses among these languages: ơ ư đ ă and the stacked tone marks. */
 const VIETNAMESE_LETTERS = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/iu;
 /** Letters of Mongolian Cyrillic that Russian lacks. */
 const MONGOLIAN_LETTERS = /[өүӨҮ]/u;
+/** Letters of Uzbek Cyrillic that neither Russian nor Mongolian use. */
+const UZBEK_LETTERS = /[ўқғҳЎҚҒҲ]/u;
+/** Links, mentions and addresses are Latin whatever the language around them; they are not counted. */
+// Each alternative starts only where a run of its characters starts, so a long run is read once.
+const NOT_LANGUAGE = /(?:https?:\/\/|www\.)\S+|(?<![^\s@])[^\s@]+@[^\s@]+|@\w+|(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|kr|ly|io|me|co|xyz|gg|to|site|shop|top|club|gl|do|la|cc|gift)\b\S*/giu;
 
 export function detectLanguage(text: string): LanguageGuess {
-  const t = text.normalize('NFC');
+  const t = text.normalize('NFC').replace(NOT_LANGUAGE, ' ');
   const counts = new Map<Script, number>();
   let letters = 0;
   for (const [script, re] of SCRIPTS) {
@@ -77,7 +84,7 @@ export function detectLanguage(text: string): LanguageGuess {
   const topShare = topCount / letters;
   if (top === 'hangul') return { language: 'ko', confidence: round(0.5 + 0.4 * topShare) };
   if (top === 'han') return { language: 'zh', confidence: round(0.5 + 0.4 * topShare) };
-  if (top === 'cyrillic') return { language: MONGOLIAN_LETTERS.test(t) ? 'mn' : 'ru', confidence: round(0.5 + 0.3 * topShare) };
+  if (top === 'cyrillic') return { language: UZBEK_LETTERS.test(t) ? 'uz' : MONGOLIAN_LETTERS.test(t) ? 'mn' : 'ru', confidence: round(0.5 + 0.3 * topShare) };
   const single = SINGLE_SCRIPT[top];
   if (single) return { language: single, confidence: round(0.6 + 0.3 * topShare) };
   return guessLatin(t, topShare);

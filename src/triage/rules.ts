@@ -33,6 +33,17 @@ export interface TriageTerm {
   pattern?: RegExp;
 }
 
+/**
+ * A situation that makes an inquiry urgent whatever it is about (a dismissal, unpaid wages, no
+ * money for today, an injury, words of self-harm). Its name is for code and logs; its label is
+ * what a counselor reads next to the words that matched.
+ */
+export interface UrgencyCategory {
+  name: string;
+  label: string;
+  terms: TriageTerm[];
+}
+
 export interface TriageRules {
   thresholds: {
     /** Topic confidence below this sends an inquiry to the "needs a human" view. */
@@ -53,6 +64,8 @@ export interface TriageRules {
     /** Personal data of these kinds posted on a public channel raises priority to at least this. */
     publicPersonalData: { priority: Priority; kinds: PersonalDataKind[] };
   };
+  /** Counted together with `priority.urgent`: their sum reaching `thresholds.priority` means urgent. */
+  urgency: UrgencyCategory[];
   spam: {
     priority: Priority;
     terms: TriageTerm[];
@@ -98,6 +111,9 @@ const fileSchema = z.strictObject({
     low: terms,
     publicPersonalData: z.strictObject({ priority, kinds: z.array(z.enum(PERSONAL_DATA_KINDS as [PersonalDataKind, ...PersonalDataKind[]])) }),
   }),
+  urgency: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a name in Latin letters such as dismissal'), z.strictObject({ label: z.string().min(1), terms }))
+    .default({}),
   spam: z.strictObject({
     priority: priority.default('low'),
     terms,
@@ -183,7 +199,7 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, locate: (path: st
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['version', 'thresholds', 'topics', 'audiences', 'priority', 'spam'],
+  '': ['version', 'thresholds', 'topics', 'audiences', 'priority', 'urgency', 'spam'],
   thresholds: ['needsHuman', 'topicPrior', 'audience', 'priority', 'spam'],
   topics: TOPICS,
   audiences: AUDIENCES,
@@ -194,7 +210,14 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
 };
 
 function expectedKeys(path: string[]): string {
-  const generic = path.length === 2 && path[0] === 'topics' ? ['priority', 'terms'] : path.length === 2 && path[0] === 'audiences' ? ['terms', 'whenNotKorean'] : undefined;
+  const generic =
+    path.length === 2 && path[0] === 'topics'
+      ? ['priority', 'terms']
+      : path.length === 2 && path[0] === 'audiences'
+        ? ['terms', 'whenNotKorean']
+        : path.length === 2 && path[0] === 'urgency'
+          ? ['label', 'terms']
+          : undefined;
   const keys = generic ?? KNOWN_KEYS[path.join('.')] ?? [];
   return keys.join(', ') || 'the documented keys';
 }
@@ -256,6 +279,7 @@ function termProblems(data: unknown, locate: (path: string[]) => string): string
     ...AUDIENCES.map((a) => ['audiences', a, 'terms']),
     ...['urgent', 'high', 'normal', 'low'].map((p) => ['priority', p]),
     ['spam', 'terms'],
+    ...urgencyNames(data).map((name) => ['urgency', name, 'terms']),
   ];
   for (const path of termMaps) {
     const map = valueAt(data, path);
@@ -280,6 +304,11 @@ function termProblems(data: unknown, locate: (path: string[]) => string): string
     }
   }
   return problems;
+}
+
+function urgencyNames(data: unknown): string[] {
+  const urgency = valueAt(data, ['urgency']);
+  return urgency !== null && typeof urgency === 'object' && !Array.isArray(urgency) ? Object.keys(urgency) : [];
 }
 
 function regexBody(key: string): string | undefined {
@@ -322,6 +351,7 @@ function compile(file: RulesFile): TriageRules {
       low: compileTerms(file.priority.low),
       publicPersonalData: file.priority.publicPersonalData,
     },
+    urgency: Object.entries(file.urgency).map(([name, category]) => ({ name, label: category.label, terms: compileTerms(category.terms) })),
     spam: {
       priority: file.spam.priority,
       terms: compileTerms(file.spam.terms),
