@@ -7,6 +7,8 @@ export function facebookEnv(graph: GraphEmulator, extra: NodeJS.ProcessEnv = {})
     FACEBOOK_APP_SECRET: graph.appSecret,
     FACEBOOK_PAGE_ID: graph.pageId,
     FACEBOOK_GRAPH_URL: graph.origin,
+    // A live channel refuses to start with the shipped placeholder number.
+    ONTACT_CENTER_PHONE: '063-290-0000',
     ...extra,
   };
 }

@@ -198,11 +198,10 @@ describe('the CLI', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/scheduled +20\d\d-\d\d-\d\d (09|13):00 KST +facebook,discord +\[봉동\] 자동차부품 생산직/);
     const id = /^(\d+) +scheduled/m.exec(list.stdout)![1]!;
-    const preview = await runCli(['render', 'post', id, '--channel', 'youtube'], env());
+    const preview = await runCli(['render', 'post', id, '--channel', 'facebook', '--json'], env());
     expect(preview.code).toBe(0);
-    const youtube = JSON.parse(preview.stdout.replace(/^── youtube ──\n/, '')) as { title: string; description: string };
-    expect([...youtube.title].length).toBeLessThanOrEqual(100);
-    expect(youtube.description).toContain('063-000-0000');
+    const facebook = JSON.parse(preview.stdout.replace(/^── facebook ──\n/, '')) as { message: string };
+    expect(facebook.message).toContain('063-000-0000');
 
     const bad = await runCli(['posts', 'create', '--text', '안내', '--channels', 'facebook,kakao'], env());
     expect(bad.code).toBe(2);
