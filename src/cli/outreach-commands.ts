@@ -49,6 +49,7 @@ export function registerOutreachCommands(program: Command): void {
           switch (outcome.status) {
             case 'ok':
               process.stdout.write(`${source}: ${outcome.summary.created} new, ${outcome.summary.changed} changed, ${outcome.summary.unchanged} unchanged, ${outcome.summary.postsPlanned} post(s) planned${outcome.itemErrors.length ? `; ${outcome.itemErrors.length} item(s) skipped` : ''}\n`);
+              for (const note of outcome.notes) process.stdout.write(`  note: ${note}\n`);
               break;
             case 'not-modified':
               process.stdout.write(`${source}: not modified since the last poll\n`);
@@ -91,6 +92,7 @@ export function registerOutreachCommands(program: Command): void {
         const summary = await ingestItems(ctx, source, result.items);
         process.stdout.write(`${basename(file)} (${result.type}): ${result.items.length} item(s): ${summary.created} new, ${summary.changed} changed, ${summary.unchanged} unchanged; ${summary.postsPlanned} post(s) planned\n`);
         for (const error of result.errors) process.stderr.write(`  skipped: ${error}\n`);
+        for (const note of result.notes) process.stdout.write(`  note: ${note}\n`);
         if (summary.created > 0 && summary.postsPlanned === 0) {
           process.stdout.write('no posting rule took these items (see posting.rules in the configuration; rules limited to regions need --region, e.g. --region 52710)\n');
         }

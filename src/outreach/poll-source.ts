@@ -9,7 +9,7 @@ export type PollOutcome =
   | { status: 'not-configured'; reason: string }
   | { status: 'backing-off'; until: Date }
   | { status: 'not-modified' }
-  | { status: 'ok'; summary: IngestSummary; itemErrors: string[] }
+  | { status: 'ok'; summary: IngestSummary; itemErrors: string[]; /** What decoding noticed (a charset read differently from its label). */ notes: string[] }
   | { status: 'failed'; error: string; failures: number; flagged: boolean };
 
 const MAX_BACKOFF_MS = 24 * 60 * 60_000;
@@ -56,7 +56,8 @@ export async function pollSource(ctx: AppContext, name: string, options: { force
     }
     const summary = await ingestItems(ctx, name, result.items, now);
     await upsertState(ctx, { ...base, etag: result.etag, last_modified: result.lastModified, items_seen: result.items.length, last_error: result.errors.length ? `${result.errors.length} item(s) skipped: ${result.errors.slice(0, 3).join('; ')}` : null });
-    return { status: 'ok', summary, itemErrors: result.errors };
+    if (result.notes.length > 0) ctx.log.warn({ source: name, notes: result.notes }, `source ${name}: ${result.notes.join('; ')}`);
+    return { status: 'ok', summary, itemErrors: result.errors, notes: result.notes };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const failures = (state?.consecutive_failures ?? 0) + 1;
