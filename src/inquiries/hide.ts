@@ -39,11 +39,13 @@ export function hideActionHandler(deps: DeliveryDeps): ActionHandler {
         return;
       }
       await run.channel.hide({ idempotencyKey: action.idempotency_key, platformId: row.platform_id }, run.signal);
-      await run.finish(async (trx) => {
-        await trx.updateTable('inquiries').set({ hidden_at: new Date(), updated_at: new Date() }).where('id', '=', row.id).execute();
-        await audit(trx, 'system:replies', 'inquiry.hidden', { id: row.id }, { channel: action.channel, dryRun: run.channel.describe().dryRun });
-        return 'done';
-      });
+      await run.finish((db) =>
+        db.transaction().execute(async (trx) => {
+          await trx.updateTable('inquiries').set({ hidden_at: new Date(), updated_at: new Date() }).where('id', '=', row.id).execute();
+          await audit(trx, 'system:replies', 'inquiry.hidden', { id: row.id }, { channel: action.channel, dryRun: run.channel.describe().dryRun });
+          return 'done' as const;
+        }),
+      );
     },
 
     async failed(trx, action, reason) {

@@ -202,12 +202,13 @@ export function replyActionHandler(deps: DeliveryDeps): ActionHandler {
       );
       const now = new Date();
       await run.finish(
-        async (trx) => {
-          await trx.updateTable('inquiry_replies').set({ status: 'sent', platform_id: sent.platformId, error: null, sent_at: now, updated_at: now }).where('id', '=', row.id).execute();
-          await audit(trx, 'system:replies', 'reply.sent', { id: row.inquiry_id }, { replyId: row.id, kind: row.kind, channel: action.channel, dryRun: run.channel.describe().dryRun });
-          if (row.kind === 'answer') await markAnsweredIn(trx, row.inquiry_id, now);
-          return 'done';
-        },
+        (db) =>
+          db.transaction().execute(async (trx) => {
+            await trx.updateTable('inquiry_replies').set({ status: 'sent', platform_id: sent.platformId, error: null, sent_at: now, updated_at: now }).where('id', '=', row.id).execute();
+            await audit(trx, 'system:replies', 'reply.sent', { id: row.inquiry_id }, { replyId: row.id, kind: row.kind, channel: action.channel, dryRun: run.channel.describe().dryRun });
+            if (row.kind === 'answer') await markAnsweredIn(trx, row.inquiry_id, now);
+            return 'done' as const;
+          }),
         { platformId: sent.platformId },
       );
     },

@@ -4,7 +4,7 @@
  * while one is open adds nothing, because the open one brings the subject to its latest wanted
  * state when it runs (and, if it is running now, looks again before it finishes).
  */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ChannelName } from '../config/schema.js';
 import { queueJobs, type OutboxJob } from '../queues/job-outbox.js';
 import { outboundJobFor } from '../queues/registry.js';
@@ -48,27 +48,27 @@ export function actionJob(action: { id: number; channel: string; requeued: numbe
 export async function requestActions(db: Kysely<Database>, requests: readonly ActionRequest[]): Promise<ActionRow[]> {
   if (requests.length === 0) return [];
   const now = new Date();
-  const created = await db
-    .insertInto('actions')
-    .values(
-      requests.map((r) => ({
-        channel: r.channel,
-        kind: r.kind,
-        subject_type: r.subjectType,
-        subject_id: r.subjectId,
-        idempotency_key: r.idempotencyKey,
-        request: JSON.stringify(r.request ?? {}),
-        max_attempts: r.maxAttempts,
-        next_attempt_at: r.notBefore ?? null,
-        created_by: r.by,
-        updated_at: now,
-      })),
+  const values = sql.join(
+    requests.map(
+      (r) =>
+        sql`(${r.channel}, ${r.kind}, ${r.subjectType}, ${r.subjectId}::integer, ${r.idempotencyKey}, ${JSON.stringify(r.request ?? {})}::jsonb, ${r.maxAttempts}::integer, ${r.notBefore ?? null}::timestamptz, ${r.by}, ${now}::timestamptz)`,
+    ),
+  );
+  // One statement for the actions and their jobs; the job's name and deduplication id are
+  // `outboundJobFor` and `actionJobDedupId`, spelt in SQL.
+  const { rows } = await sql<ActionRow>`
+    with created as (
+      insert into actions (channel, kind, subject_type, subject_id, idempotency_key, request, max_attempts, next_attempt_at, created_by, updated_at)
+      values ${values}
+      on conflict (subject_type, subject_id) where status in ('pending', 'running', 'waiting') do nothing
+      returning *
+    ), queued as (
+      insert into job_outbox (name, data, dedup_id, run_at)
+      select 'outbound.' || created.channel, jsonb_build_object('actionId', created.id, 'gen', created.requeued), 'act-' || created.id || '-' || created.requeued, created.next_attempt_at
+      from created
     )
-    .onConflict((oc) => oc.columns(['subject_type', 'subject_id']).where('status', 'in', ['pending', 'running', 'waiting']).doNothing())
-    .returningAll()
-    .execute();
-  await queueJobs(db, created.map(actionJob));
-  return created;
+    select * from created`.execute(db);
+  return rows;
 }
 
 /** Cancels a subject's open action that has not started its call (e.g. a comment removed before it was hidden). */

@@ -13,7 +13,7 @@
  * Handlers (in the domains) know what an action means for its subject; the engine knows none.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Logger } from 'pino';
 import type { Channel } from '../channels/channel.js';
 import type { ChannelSet } from '../channels/registry.js';
@@ -40,11 +40,17 @@ export interface ActionRun {
   /** When the first attempt began: an earlier copy, if any, was made after this. */
   since: Date;
   /**
-   * Writes the subject's new state and closes the action, in one transaction. `record` returns
-   * 'again' when the subject still needs a call (it changed while this one ran); the engine then
-   * runs the action once more.
+   * Writes the subject's new state (in a transaction of `record`'s own when it takes several
+   * statements), then closes the action. `record` returns 'again' when the subject still needs a
+   * call (it changed while this one ran); the engine then runs the action once more. A crash
+   * between the two is safe: the rerun finds the subject in step and makes no call.
    */
-  finish(record: (trx: Kysely<Database>) => Promise<'done' | 'again'>, result?: Record<string, unknown>): Promise<void>;
+  finish(record: (db: Kysely<Database>) => Promise<'done' | 'again'>, result?: Record<string, unknown>): Promise<void>;
+  /**
+   * The same in one statement, for a subject whose outcome is one UPDATE: `subjectUpdate` must
+   * return one row with a boolean `in_step`; the action closes (or runs again) in that statement.
+   */
+  finishWith(subjectUpdate: RawBuilder<{ in_step: boolean }>, result?: Record<string, unknown>): Promise<void>;
 }
 
 export interface ActionHandler {
@@ -192,41 +198,52 @@ export class OutboundEngine {
 
     try {
       if (!handler) throw new Error(`no handler for ${action.subject_type} actions`);
-      await renew();
       const run: ActionRun = {
         channel,
         signal,
         retry: action.attempts > 1,
         since: action.first_attempt_at ?? new Date(),
         finish: async (record, result) => {
-          state.finished = await store.db.transaction().execute(async (trx) => {
-            const held = await trx
-              .updateTable('actions')
-              .set({ updated_at: new Date() })
-              .where('id', '=', action.id)
-              .where('lease_owner', '=', this.owner)
-              .where('status', '=', 'running')
-              .executeTakeFirst();
-            if (held.numUpdatedRows === 0n) throw new LeaseLostError(`action ${action.id} was taken over before its outcome was recorded`);
-            const next = await record(trx);
-            const now = new Date();
-            await trx
-              .updateTable('actions')
-              .set({
-                status: next === 'again' ? 'pending' : 'done',
-                lease_until: null,
-                lease_owner: null,
-                last_error: null,
-                wait_reason: null,
-                next_attempt_at: null,
-                ...(result ? { result: JSON.stringify(result) } : {}),
-                ...(next === 'done' ? { finished_at: now } : {}),
-                updated_at: now,
-              })
-              .where('id', '=', action.id)
-              .execute();
-            return next;
-          });
+          // The subject's outcome first, then the action: a crash in between leaves the action
+          // running until its lease lapses, and the rerun finds the subject in step and calls nothing.
+          const next = await record(store.db);
+          const now = new Date();
+          const closed = await store.db
+            .updateTable('actions')
+            .set({
+              status: next === 'again' ? 'pending' : 'done',
+              lease_until: null,
+              lease_owner: null,
+              last_error: null,
+              wait_reason: null,
+              next_attempt_at: null,
+              ...(result ? { result: JSON.stringify(result) } : {}),
+              ...(next === 'done' ? { finished_at: now } : {}),
+              updated_at: now,
+            })
+            .where('id', '=', action.id)
+            .where('lease_owner', '=', this.owner)
+            .where('status', '=', 'running')
+            .executeTakeFirst();
+          // Taken over meanwhile: the outcome is recorded on the subject, which is what the new owner reads.
+          state.finished = closed.numUpdatedRows > 0n ? next : 'done';
+        },
+        finishWith: async (subjectUpdate, result) => {
+          const now = new Date();
+          const { rows } = await sql<{ in_step: boolean | null; closed: string | null }>`
+            with subject as (${subjectUpdate}),
+            closed as (
+              update actions set
+                status = case when (select in_step from subject) then 'done' else 'pending' end,
+                finished_at = case when (select in_step from subject) then ${now}::timestamptz else null end,
+                lease_until = null, lease_owner = null, last_error = null, wait_reason = null, next_attempt_at = null,
+                result = coalesce(${result ? JSON.stringify(result) : null}::jsonb, result), updated_at = ${now}
+              where id = ${action.id} and lease_owner = ${this.owner} and status = 'running'
+              returning status
+            )
+            select (select in_step from subject) as in_step, (select status from closed) as closed`.execute(store.db);
+          const row = rows[0];
+          state.finished = row?.closed === 'pending' ? 'again' : 'done';
         },
       };
       await handler.perform(action, run);

@@ -54,33 +54,25 @@ export async function publishDuePost(ctx: AppContext, postId: number, now: Date 
 }
 
 export async function publishDuePostIn(ctx: AppContext, trx: Kysely<Database>, postId: number, now: Date, by: string): Promise<number[]> {
-  const post = await trx
-    .updateTable('posts')
-    .set({ status: 'publishing', updated_at: now })
-    .where('id', '=', postId)
-    .where('status', '=', 'scheduled')
-    .where('scheduled_at', '<=', now)
-    .returning(['id', 'channels', 'version', 'state'])
-    .executeTakeFirst();
-  if (!post) return [];
-  const rows = post.channels.map((channel) => ({
-    post_id: post.id,
-    channel,
-    idempotency_key: deliveryKey(post.id, channel),
-    desired_version: post.version,
-    desired_state: post.state,
-    dry_run: ctx.channels.get(channel as ChannelName).describe().dryRun,
-    updated_at: now,
-  }));
-  const deliveries =
-    rows.length === 0
-      ? []
-      : await trx
-          .insertInto('deliveries')
-          .values(rows)
-          .onConflict((oc) => oc.columns(['post_id', 'channel']).doNothing())
-          .returning(['id', 'post_id', 'channel', 'desired_version', 'desired_state'])
-          .execute();
+  // Every channel there is, with its key and whether it runs dry; the post's own list picks from them.
+  const channels = ctx.channels.all().map((channel) => {
+    const { name, dryRun } = channel.describe();
+    return sql`(${name}::text, ${deliveryKey(postId, name)}::text, ${dryRun}::boolean)`;
+  });
+  const { rows: deliveries } = await sql<DeliveryToSync>`
+    with due as (
+      update posts set status = 'publishing', updated_at = ${now}
+      where id = ${postId} and status = 'scheduled' and scheduled_at <= ${now}
+      returning id, channels, version, state
+    )
+    insert into deliveries (post_id, channel, idempotency_key, desired_version, desired_state, dry_run, updated_at)
+    select due.id, c.channel, c.idempotency_key, due.version, due.state, c.dry_run, ${now}::timestamptz
+    from due
+    cross join jsonb_array_elements_text(due.channels) with ordinality as listed(channel, n)
+    join (values ${sql.join(channels)}) as c(channel, idempotency_key, dry_run) on c.channel = listed.channel
+    order by listed.n
+    on conflict (post_id, channel) do nothing
+    returning id, post_id, channel, desired_version, desired_state`.execute(trx);
   await requestActions(trx, deliverySyncRequests(ctx, deliveries, 'publish', by));
   return deliveries.map((d) => d.id);
 }

@@ -5,23 +5,31 @@
  * while one is open is carried by that one, and a change made during a call is caught when the
  * call's outcome is recorded (the action then runs again).
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
 import type { ActionRow } from '../outbound/actions.js';
 import type { ActionHandler, ActionRun, Wait } from '../outbound/engine.js';
 import type { DeliveryTable } from '../store/outreach-tables.js';
-import type { Database } from '../store/schema.js';
 import { deliveryKey, refreshPostStatus } from './deliveries.js';
 import { POST_FOR_RENDER_SQL, renderPostFor, splitPostForRender } from './post-render.js';
 
 type DeliveryRow = Selectable<DeliveryTable>;
 
-async function loadDelivery(ctx: AppContext, deliveryId: number) {
+/**
+ * Loads a delivery with its post and item for rendering and, when a first publish is coming,
+ * marks it 'publishing' with the attempt: one statement, written before the platform call.
+ */
+async function loadDelivery(ctx: AppContext, deliveryId: number, attempts: number) {
+  const firstPublish = sql`(deliveries.platform_id is null and deliveries.status not in ('cancelled', 'removed', 'failed') and deliveries.desired_state <> 'removed')`;
   const { rows } = await sql<Record<string, unknown>>`
-    select deliveries.*, ${POST_FOR_RENDER_SQL}
-    from deliveries join posts on posts.id = deliveries.post_id left join content_items on content_items.id = posts.item_id
-    where deliveries.id = ${deliveryId}`.execute(ctx.store.db);
+    update deliveries set
+      status = case when ${firstPublish} then 'publishing' else deliveries.status end,
+      attempts = case when ${firstPublish} then ${attempts}::integer else deliveries.attempts end,
+      updated_at = case when ${firstPublish} then now() else deliveries.updated_at end
+    from posts left join content_items on content_items.id = posts.item_id
+    where posts.id = deliveries.post_id and deliveries.id = ${deliveryId}
+    returning deliveries.*, ${POST_FOR_RENDER_SQL}`.execute(ctx.store.db);
   const row = rows[0];
   if (!row) return undefined;
   const delivery: Record<string, unknown> = {};
@@ -34,18 +42,16 @@ function inStep(d: { platform_id: string | null; published_version: number | nul
 }
 
 /**
- * Records a call's outcome on the delivery and says whether it is in step with what it wants
- * now: the update locks the row, so a change committed meanwhile is seen here.
+ * Records a call's outcome on the delivery, saying whether it is in step with what it wants now:
+ * the update locks the row, so a change committed meanwhile is seen here.
  */
-async function recordCopy(trx: Kysely<Database>, deliveryId: number, values: Record<string, unknown>): Promise<'done' | 'again'> {
-  const row = await trx
-    .updateTable('deliveries')
-    .set({ ...values, last_error: null, next_attempt_at: null, updated_at: new Date() })
-    .where('id', '=', deliveryId)
-    .returning(['platform_id', 'published_version', 'published_state', 'desired_version', 'desired_state', 'status'])
-    .executeTakeFirstOrThrow();
-  if (row.desired_state === 'removed') return row.status === 'removed' || row.status === 'cancelled' ? 'done' : 'again';
-  return inStep(row) ? 'done' : 'again';
+function recordCopy(deliveryId: number, values: Record<string, unknown>) {
+  const assignments = sql.join(Object.entries(values).map(([column, value]) => sql`${sql.ref(column)} = ${value}`));
+  return sql<{ in_step: boolean }>`
+    update deliveries set ${assignments}, last_error = null, next_attempt_at = null, updated_at = now()
+    where id = ${deliveryId}
+    returning case when desired_state = 'removed' then status in ('removed', 'cancelled')
+      else platform_id is not null and published_version = desired_version and published_state = desired_state end as in_step`;
 }
 
 export function deliveryActionHandler(ctx: AppContext): ActionHandler {
@@ -53,7 +59,7 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
     subjectType: 'delivery',
 
     async perform(action: ActionRow, run: ActionRun): Promise<void> {
-      const loaded = await loadDelivery(ctx, action.subject_id);
+      const loaded = await loadDelivery(ctx, action.subject_id, action.attempts);
       if (!loaded) return;
       const { delivery: d, post, item } = loaded;
       const key = deliveryKey(d.post_id, d.channel);
@@ -63,15 +69,15 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
 
       if (d.desired_state === 'removed') {
         if (!d.platform_id) {
-          await run.finish((trx) => recordCopy(trx, d.id, { status: 'cancelled' }));
+          await run.finishWith(recordCopy(d.id, { status: 'cancelled' }));
           return;
         }
         await run.channel.remove({ idempotencyKey: key, platformId: d.platform_id }, run.signal);
-        await run.finish((trx) => recordCopy(trx, d.id, { status: 'removed', published_state: 'removed', attempts: action.attempts }), { platformId: d.platform_id });
+        await run.finishWith(recordCopy(d.id, { status: 'removed', published_state: 'removed', attempts: action.attempts }), { platformId: d.platform_id });
         return;
       }
       if (inStep(d)) {
-        if (d.status !== 'published') await run.finish((trx) => recordCopy(trx, d.id, { status: 'published' }));
+        if (d.status !== 'published') await run.finishWith(recordCopy(d.id, { status: 'published' }));
         return;
       }
 
@@ -79,27 +85,24 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
       const state = d.desired_state as 'open' | 'closed' | 'cancelled';
       const payload = renderPostFor(ctx, post, item, d.channel as ChannelName, state);
       if (!d.platform_id) {
-        // Written before the call, so a crash inside it leaves the delivery visibly mid-publish.
-        await ctx.store.db.updateTable('deliveries').set({ status: 'publishing', attempts: action.attempts, updated_at: new Date() }).where('id', '=', d.id).execute();
         const copy = await run.channel.publish({ idempotencyKey: key, payload, retry: run.retry, since: run.since }, run.signal);
         const now = new Date();
-        await run.finish(
-          (trx) =>
-            recordCopy(trx, d.id, {
-              status: 'published',
-              platform_id: copy.platformId,
-              platform_url: copy.url ?? null,
-              published_version: version,
-              published_state: state,
-              published_at: now,
-              attempts: action.attempts,
-            }),
+        await run.finishWith(
+          recordCopy(d.id, {
+            status: 'published',
+            platform_id: copy.platformId,
+            platform_url: copy.url ?? null,
+            published_version: version,
+            published_state: state,
+            published_at: now,
+            attempts: action.attempts,
+          }),
           { platformId: copy.platformId, url: copy.url ?? null, version, state },
         );
         return;
       }
       await run.channel.update({ idempotencyKey: key, platformId: d.platform_id, payload, version, state }, run.signal);
-      await run.finish((trx) => recordCopy(trx, d.id, { status: 'published', published_version: version, published_state: state, attempts: action.attempts }), { platformId: d.platform_id, version, state });
+      await run.finishWith(recordCopy(d.id, { status: 'published', published_version: version, published_state: state, attempts: action.attempts }), { platformId: d.platform_id, version, state });
     },
 
     async failed(trx, action, reason) {
