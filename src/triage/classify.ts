@@ -12,7 +12,7 @@ import { findPersonalData, type PersonalDataKind } from '../inquiries/personal-d
 import { describeFeature, FAMILY, textViews } from './features.js';
 import { argmax, contributions, prepareViews, rulesSayUrgent, runHead, type HeadOutput, type PreparedText, type TriageModel } from './model.js';
 import { scoreRules, type RuleScores, type TriageHit } from './rule-scores.js';
-import { AUDIENCES, foldForMatching, PRIORITIES, TOPICS, type Audience, type Priority, type Topic, type TriageRules } from './rules.js';
+import { AUDIENCES, PRIORITIES, TOPICS, type Audience, type Priority, type Topic, type TriageRules } from './rules.js';
 import type { Language } from './language.js';
 
 export { AUDIENCES, PRIORITIES, TOPICS, type Audience, type Priority, type Topic, type TriageRules } from './rules.js';
@@ -97,7 +97,7 @@ function classifyWithModel(text: string, rules: TriageRules, context: TriageCont
     const out = runHead(model, prepared, `audience:${a}`, rules);
     const ruled = scores.audience[a] >= rules.thresholds.audience;
     const p = Math.max(out.probabilities[0] ?? 0, ruled ? model.rulesAudiencePrecision[a] : 0);
-    return { a, out, p, tagged: !views.contentless && (ruled || p >= model.thresholds.audience) };
+    return { a, out, p, ruled, tagged: !views.contentless && (ruled || p >= model.thresholds.audience) };
   });
   const audienceConfidence = Object.fromEntries(audienceOuts.map(({ a, p }) => [a, round(p)])) as Record<Audience, number>;
   const audiences = audienceOuts.filter((x) => x.tagged).map(({ a }) => a);
@@ -134,14 +134,19 @@ function classifyWithModel(text: string, rules: TriageRules, context: TriageCont
   }
 
   const confidence = spam ? spamProbability : topicConfidence;
-  const explain = new Explainer(model, prepared, rules, text);
+  const explain = new Explainer(model, prepared, rules);
   const explanations: TriageExplanation[] = [];
-  if (spam || spamProbability >= 0.2) explanations.push(explain.head('spam', spamOut, 'spam', 0, spam ? spamProbability : 1 - spamProbability, spam ? 1 : -1));
+  if (spam) explanations.push(explain.head('spam', spamOut, 'spam', 0, spamProbability));
   if (!spam && !views.contentless) explanations.push(explain.head('topic', topicOut, topic, best, topicConfidence));
-  if (urgent) explanations.push(explain.urgency(urgentOut, Math.max(urgentProbability, ruledUrgent ? model.rulesUrgentPrecision : 0)));
-  // An urgent one is explained by its urgency; the priority head had no say.
-  if (!spam && !urgent) explanations.push(explain.head('priority', priorityOut, priority, PRIORITIES.indexOf(priority), priorityConfidence));
-  for (const { a, out, p } of audienceOuts) if (audiences.includes(a)) explanations.push(explain.head('audience', out, a, 0, p));
+  if (urgent) explanations.push(explain.urgency(urgentOut, Math.max(urgentProbability, ruledUrgent ? model.rulesUrgentPrecision : 0), ruledUrgent));
+  // An urgent one is explained by its urgency (the priority head had no say), and a topic's
+  // usual priority by the topic; only a priority the text itself moved needs its own reasons.
+  if (!spam && !urgent && priority !== rules.topics[topic].priority) explanations.push(explain.head('priority', priorityOut, priority, PRIORITIES.indexOf(priority), priorityConfidence));
+  for (const { a, out, p, ruled } of audienceOuts) {
+    if (!audiences.includes(a)) continue;
+    // A tag the rules gave is explained by their terms; the model's reasons are sought only for its own.
+    explanations.push(ruled ? explain.ruled('audience', a, p, (h) => h.facet === 'audience' && h.label === a) : explain.head('audience', out, a, 0, p));
+  }
   for (const e of explanations) {
     const facet = e.facet === 'urgency' ? 'priority' : e.facet;
     for (const f of e.features) if (f.source === 'model') hits.push({ facet, label: e.label, term: f.feature, weight: f.weight, source: 'model' });
@@ -168,19 +173,16 @@ function classifyWithModel(text: string, rules: TriageRules, context: TriageCont
 
 /** Builds the readable reasons of each head's decision. */
 class Explainer {
-  private matched?: string;
-
   constructor(
     private readonly model: TriageModel,
     private readonly prepared: PreparedText,
     private readonly rules: TriageRules,
-    private readonly text: string,
   ) {}
 
   head(facet: TriageExplanation['facet'], out: HeadOutput, label: string, labelIndex: number, confidence: number, sign = 1): TriageExplanation {
     const rules: ExplanationFeature[] = [];
     const grams: { name: string; body: string; weight: number }[] = [];
-    for (const c of contributions(this.model, this.prepared, out, labelIndex, 60)) {
+    for (const c of contributions(this.prepared, out, labelIndex, 10, sign)) {
       const weight = c.weight * sign;
       if (weight <= 0) continue;
       if (c.row < 0) rules.push(...this.ruleFeatures(out.head.name, c.input, label, weight));
@@ -202,12 +204,20 @@ class Explainer {
     return { facet, label, confidence: round(confidence), features };
   }
 
-  urgency(out: HeadOutput, confidence: number): TriageExplanation {
-    // The urgency terms decide on their own, so they are shown with their weight in the rules file.
-    const fromRules = this.prepared.scores.hits
-      .filter((h) => h.facet === 'priority' && h.label === 'urgent' && h.weight > 0)
+  /** A decision the rules made on their own: their terms, with their weights in the rules file. */
+  ruled(facet: TriageExplanation['facet'], label: string, confidence: number, pick: (h: TriageHit) => boolean): TriageExplanation {
+    const features = this.prepared.scores.hits
+      .filter((h) => pick(h) && h.weight > 0)
       .sort((a, b) => b.weight - a.weight)
+      .slice(0, EXPLAIN)
       .map((h) => ({ feature: this.ruleName(h), weight: h.weight, source: 'rules' as const }));
+    return { facet, label, confidence: round(confidence), features };
+  }
+
+  urgency(out: HeadOutput, confidence: number, ruled: boolean): TriageExplanation {
+    // The urgency terms decide on their own, so they are shown with their weight in the rules file.
+    const fromRules = this.ruled('urgency', 'urgent', confidence, (h) => h.facet === 'priority' && h.label === 'urgent').features;
+    if (ruled) return { facet: 'urgency', label: 'urgent', confidence: round(confidence), features: fromRules };
     const fromModel = this.head('urgency', out, 'urgent', 0, confidence).features;
     return { facet: 'urgency', label: 'urgent', confidence: round(confidence), features: [...fromRules, ...fromModel.filter((f) => f.source === 'model')].slice(0, EXPLAIN) };
   }
@@ -251,14 +261,7 @@ class Explainer {
 
   /** A regular-expression term is shown as the words it matched, which a counselor can read. */
   private readable(hit: TriageHit): string {
-    if (!(hit.term.startsWith('/') && hit.term.endsWith('/') && hit.term.length > 2)) return hit.term;
-    this.matched ??= foldForMatching(this.text).replace(/\s+/g, ' ').trim();
-    try {
-      const m = new RegExp(hit.term.slice(1, -1), 'iu').exec(this.matched);
-      return m?.[0] ?? hit.term;
-    } catch {
-      return hit.term;
-    }
+    return hit.match ?? hit.term;
   }
 }
 

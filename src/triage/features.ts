@@ -23,7 +23,7 @@ export interface FeatureOptions {
   maxChars: number;
 }
 
-export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { compact: [1, 4], spaced: [2, 4], initials: [2, 4], words: true, maxChars: 1500 };
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { compact: [1, 4], spaced: [2, 4], initials: [2, 3], words: true, maxChars: 1500 };
 
 /** One prefix per family of features; part of the hashed form, so families never collide. */
 export const FAMILY = { compact: 'c', spaced: 's', initials: 'i', word: 'w', stem: 'm', global: 'g' } as const;
@@ -168,18 +168,21 @@ export interface FeatureSink {
   (hash: number, name?: string): void;
 }
 
-function ngrams(sink: FeatureSink, named: boolean, family: Family, cps: Uint32Array, [min, max]: readonly [number, number], boundaryOnly: boolean): void {
-  if (max <= 0) return;
+/** Reports the n-grams of `cps`; returns how many. */
+function ngrams(sink: FeatureSink, named: boolean, family: Family, cps: Uint32Array, [min, max]: readonly [number, number], boundaryOnly: boolean): number {
+  if (max <= 0) return 0;
   const seed = FAMILY_SEED[family];
+  let count = 0;
   for (let i = 0; i < cps.length; i++) {
     let h = seed;
     let touchesSpace = false;
     for (let n = 1; n <= max && i + n <= cps.length; n++) {
       const cp = cps[i + n - 1] ?? 0;
-      h = step(h, cp);
+      h = cp > 0xffff ? step(h, cp) : Math.imul(h ^ cp, FNV_PRIME) >>> 0;
       if (cp === 0x20) touchesSpace = true;
       // Spaced grams only add the word boundaries the compact ones cannot see.
       if (n < min || (boundaryOnly && (!touchesSpace || n === 1))) continue;
+      count++;
       if (named) {
         let name: string = family;
         for (let k = i; k < i + n; k++) name += String.fromCodePoint(cps[k] ?? 0x20);
@@ -187,13 +190,15 @@ function ngrams(sink: FeatureSink, named: boolean, family: Family, cps: Uint32Ar
       } else sink(h);
     }
   }
+  return count;
 }
 
-function emitString(sink: FeatureSink, named: boolean, family: Family, value: string): void {
+function emitString(sink: FeatureSink, named: boolean, family: Family, value: string): number {
   let h = FAMILY_SEED[family];
   for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), FNV_PRIME) >>> 0;
   if (named) sink(h, family + value);
   else sink(h);
+  return 1;
 }
 
 /**
@@ -201,22 +206,98 @@ function emitString(sink: FeatureSink, named: boolean, family: Family, value: st
  * returns how many it reported. `globals` are whole-text features (the language, a link …).
  */
 export function extractFeatures(views: TextViews, sink: FeatureSink, options: FeatureOptions = DEFAULT_FEATURE_OPTIONS, globals: readonly string[] = [], named = false): number {
-  let count = 0;
-  const counting: FeatureSink = (h, name) => {
-    count++;
-    sink(h, name);
-  };
-  ngrams(counting, named, FAMILY.compact, views.compact, options.compact, false);
-  ngrams(counting, named, FAMILY.spaced, views.spaced, options.spaced, true);
-  if (options.initials[1] > 0) ngrams(counting, named, FAMILY.initials, views.initials, options.initials, false);
+  let count = ngrams(sink, named, FAMILY.compact, views.compact, options.compact, false);
+  count += ngrams(sink, named, FAMILY.spaced, views.spaced, options.spaced, true);
+  if (options.initials[1] > 0) count += ngrams(sink, named, FAMILY.initials, views.initials, options.initials, false);
   if (options.words) {
     for (const w of views.words) {
-      emitString(counting, named, FAMILY.word, w);
+      count += emitString(sink, named, FAMILY.word, w);
       const stem = stemOf(w);
-      if (stem !== undefined) emitString(counting, named, FAMILY.stem, stem);
+      if (stem !== undefined) count += emitString(sink, named, FAMILY.stem, stem);
     }
   }
-  for (const g of globals) emitString(counting, named, FAMILY.global, g);
+  for (const g of globals) count += emitString(sink, named, FAMILY.global, g);
+  return count;
+}
+
+/** A feature table: hashes to rows by open addressing (`rows` holds row + 1; 0 is empty). */
+export interface FeatureTable {
+  keys: Int32Array;
+  rows: Int32Array;
+  mask: number;
+}
+
+/** The slot a hash starts probing at; shared by the table's builder and `collectRows`. */
+export function slotOf(hash: number, mask: number): number {
+  return (hash ^ (hash >>> 15)) & mask;
+}
+
+/**
+ * The hot path of classification: the rows of `table` present in the text, each once, without
+ * building names or calling back per feature. Reports the same features, in the same order, as
+ * `extractFeatures`. `seen` marks rows with `epoch` to skip repeats. Returns how many features
+ * the text has in all (present in the table or not), and writes the rows into `out`.
+ */
+export function collectRows(views: TextViews, options: FeatureOptions, globals: readonly string[], table: FeatureTable, seen: Int32Array, epoch: number, out: number[]): number {
+  const { keys, rows, mask } = table;
+  const take = (hash: number): void => {
+    const key = hash | 0;
+    for (let slot = slotOf(hash, mask); ; slot = (slot + 1) & mask) {
+      const found = rows[slot] ?? 0;
+      if (found === 0) return;
+      if (keys[slot] === key) {
+        if (seen[found - 1] !== epoch) {
+          seen[found - 1] = epoch;
+          out.push(found - 1);
+        }
+        return;
+      }
+    }
+  };
+  let count = 0;
+  const grams = (family: Family, cps: Uint32Array, min: number, max: number, boundaryOnly: boolean): void => {
+    const seed = FAMILY_SEED[family];
+    for (let i = 0; i < cps.length; i++) {
+      let h = seed;
+      let touchesSpace = false;
+      for (let n = 1; n <= max && i + n <= cps.length; n++) {
+        const cp = cps[i + n - 1] ?? 0;
+        h = cp > 0xffff ? step(h, cp) : Math.imul(h ^ cp, FNV_PRIME) >>> 0;
+        if (cp === 0x20) touchesSpace = true;
+        if (n < min || (boundaryOnly && (!touchesSpace || n === 1))) continue;
+        count++;
+        const key = h | 0;
+        for (let slot = slotOf(h, mask); ; slot = (slot + 1) & mask) {
+          const found = rows[slot] ?? 0;
+          if (found === 0) break;
+          if (keys[slot] === key) {
+            if (seen[found - 1] !== epoch) {
+              seen[found - 1] = epoch;
+              out.push(found - 1);
+            }
+            break;
+          }
+        }
+      }
+    }
+  };
+  grams(FAMILY.compact, views.compact, options.compact[0], options.compact[1], false);
+  grams(FAMILY.spaced, views.spaced, options.spaced[0], options.spaced[1], true);
+  if (options.initials[1] > 0) grams(FAMILY.initials, views.initials, options.initials[0], options.initials[1], false);
+  const word = (family: Family, value: string): void => {
+    let h = FAMILY_SEED[family];
+    for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), FNV_PRIME) >>> 0;
+    count++;
+    take(h);
+  };
+  if (options.words) {
+    for (const w of views.words) {
+      word(FAMILY.word, w);
+      const stem = stemOf(w);
+      if (stem !== undefined) word(FAMILY.stem, stem);
+    }
+  }
+  for (const g of globals) word(FAMILY.global, g);
   return count;
 }
 

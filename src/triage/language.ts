@@ -16,20 +16,64 @@ export interface LanguageGuess {
 
 type Script = 'hangul' | 'han' | 'kana' | 'latin' | 'thai' | 'cyrillic' | 'devanagari' | 'khmer' | 'myanmar' | 'sinhala' | 'bengali' | 'arabic';
 
-const SCRIPTS: ReadonlyArray<[Script, RegExp]> = [
-  ['hangul', /[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]/gu],
-  ['han', /\p{Script=Han}/gu],
-  ['kana', /[\p{Script=Hiragana}\p{Script=Katakana}]/gu],
-  ['latin', /\p{Script=Latin}/gu],
-  ['thai', /\p{Script=Thai}/gu],
-  ['cyrillic', /\p{Script=Cyrillic}/gu],
-  ['devanagari', /\p{Script=Devanagari}/gu],
-  ['khmer', /\p{Script=Khmer}/gu],
-  ['myanmar', /\p{Script=Myanmar}/gu],
-  ['sinhala', /\p{Script=Sinhala}/gu],
-  ['bengali', /\p{Script=Bengali}/gu],
-  ['arabic', /\p{Script=Arabic}/gu],
+/** Code point ranges of each script, as Unicode assigns them (the blocks a job centre's texts use). */
+const SCRIPT_RANGES: ReadonlyArray<[number, number, Script]> = [
+  [0x41, 0x5a, 'latin'],
+  [0x61, 0x7a, 'latin'],
+  [0xaa, 0xaa, 'latin'],
+  [0xba, 0xba, 'latin'],
+  [0xc0, 0xd6, 'latin'],
+  [0xd8, 0xf6, 'latin'],
+  [0xf8, 0x24f, 'latin'],
+  [0x400, 0x52f, 'cyrillic'],
+  [0x600, 0x6ff, 'arabic'],
+  [0x750, 0x77f, 'arabic'],
+  [0x8a0, 0x8ff, 'arabic'],
+  [0x900, 0x97f, 'devanagari'],
+  [0x980, 0x9ff, 'bengali'],
+  [0xd80, 0xdff, 'sinhala'],
+  [0xe00, 0xe7f, 'thai'],
+  [0x1000, 0x109f, 'myanmar'],
+  [0x1100, 0x11ff, 'hangul'],
+  [0x1780, 0x17ff, 'khmer'],
+  [0x19e0, 0x19ff, 'khmer'],
+  [0x1e00, 0x1eff, 'latin'],
+  [0x2e80, 0x2fdf, 'han'],
+  [0x3005, 0x3007, 'han'],
+  [0x3021, 0x3029, 'han'],
+  [0x3041, 0x309f, 'kana'],
+  [0x30a1, 0x30ff, 'kana'],
+  [0x3130, 0x318f, 'hangul'],
+  [0x31f0, 0x31ff, 'kana'],
+  [0x3400, 0x4dbf, 'han'],
+  [0x4e00, 0x9fff, 'han'],
+  [0xa960, 0xa97f, 'hangul'],
+  [0xa9e0, 0xa9ff, 'myanmar'],
+  [0xaa60, 0xaa7f, 'myanmar'],
+  [0xac00, 0xd7a3, 'hangul'],
+  [0xd7b0, 0xd7ff, 'hangul'],
+  [0xf900, 0xfaff, 'han'],
+  [0xfb50, 0xfdff, 'arabic'],
+  [0xfe70, 0xfeff, 'arabic'],
+  [0xff21, 0xff3a, 'latin'],
+  [0xff41, 0xff5a, 'latin'],
+  [0xff66, 0xff9d, 'kana'],
+  [0xffa0, 0xffdc, 'hangul'],
+  [0x20000, 0x3134f, 'han'],
 ];
+
+function scriptOf(cp: number): Script | undefined {
+  let lo = 0;
+  let hi = SCRIPT_RANGES.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [from, to, script] = SCRIPT_RANGES[mid] as [number, number, Script];
+    if (cp < from) hi = mid - 1;
+    else if (cp > to) lo = mid + 1;
+    else return script;
+  }
+  return undefined;
+}
 
 const SINGLE_SCRIPT: Partial<Record<Script, Language>> = {
   thai: 'th',
@@ -67,10 +111,15 @@ export function detectLanguage(text: string): LanguageGuess {
   const t = text.normalize('NFC').replace(NOT_LANGUAGE, ' ');
   const counts = new Map<Script, number>();
   let letters = 0;
-  for (const [script, re] of SCRIPTS) {
-    const n = t.match(re)?.length ?? 0;
-    if (n > 0) counts.set(script, n);
-    letters += n;
+  for (let i = 0; i < t.length; i++) {
+    const cp = t.codePointAt(i) ?? 0;
+    if (cp > 0xffff) i++;
+    // Digits, spaces and punctuation belong to no script that tells a language.
+    if (cp < 0x41) continue;
+    const script = scriptOf(cp);
+    if (script === undefined) continue;
+    counts.set(script, (counts.get(script) ?? 0) + 1);
+    letters++;
   }
   if (letters === 0) return { language: 'und', confidence: 0 };
 

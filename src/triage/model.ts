@@ -15,7 +15,8 @@
  * Everything is deterministic: the seed fixes the order examples are visited in and the folds.
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_FEATURE_OPTIONS, extractFeatures, featureHash, textViews, type FeatureOptions, type TextViews } from './features.js';
+import { maskPersonalData } from '../inquiries/personal-data.js';
+import { collectRows, DEFAULT_FEATURE_OPTIONS, extractFeatures, featureHash, slotOf, textViews, type FeatureOptions, type FeatureTable, type TextViews } from './features.js';
 import { scoreRules, type RuleScores } from './rule-scores.js';
 import { AUDIENCES, PRIORITIES, TOPICS, type Audience, type Topic, type TriageRules } from './rules.js';
 import type { TriageExample } from './examples.js';
@@ -73,7 +74,15 @@ export interface TriageModel {
   rulesAudiencePrecision: Record<Audience, number>;
   summary: TrainingSummary;
   /** Built from `vocabulary`: feature hash → row. */
-  index: Map<number, number>;
+  index: FeatureTable;
+  /** Every head's text weights side by side, row by row, so a text is weighed in one pass. */
+  fused: {
+    weights: Float32Array;
+    width: number;
+    offsets: Record<HeadName, number>;
+    /** Column of each softmax head's row sum (for explanations), after the weights. */
+    sums: Partial<Record<HeadName, number>>;
+  };
   /** Scratch space to de-duplicate a text's features without allocating. */
   scratch: { stamp: Int32Array; epoch: number };
 }
@@ -157,6 +166,14 @@ function labelsOf(head: HeadName): { labels: readonly string[]; binary: boolean 
 // ---------------------------------------------------------------------------------------------
 // Prediction
 
+/**
+ * Every present feature weighs the same, and the text as a whole has length 1: a long or
+ * repetitive text is read on the same scale as a short one.
+ */
+function unitValue(distinct: number): number {
+  return distinct > 0 ? 1 / Math.sqrt(distinct) : 0;
+}
+
 /** One text as the model reads it. */
 export interface PreparedText {
   views: TextViews;
@@ -165,6 +182,9 @@ export interface PreparedText {
   rows: Int32Array;
   /** The value of every present feature (features are binary, scaled by the text's length). */
   value: number;
+  /** Every head's stage-one logits, at `fused.offsets[head]`. */
+  text: Float64Array;
+  fused: TriageModel['fused'];
 }
 
 export function prepareText(model: TriageModel, text: string, rules: TriageRules): PreparedText {
@@ -177,23 +197,20 @@ export function prepareViews(model: TriageModel, views: TextViews, scores: RuleS
   const { stamp } = model.scratch;
   const epoch = ++model.scratch.epoch;
   const rows: number[] = [];
-  const index = model.index;
-  const count = extractFeatures(
-    views,
-    (hash) => {
-      const row = index.get(hash);
-      if (row === undefined || stamp[row] === epoch) return;
-      stamp[row] = epoch;
-      rows.push(row);
-    },
-    model.features,
-    globalsOf(views, scores),
-  );
+  collectRows(views, model.features, globalsOf(views, scores), model.index, stamp, epoch, rows);
   if (model.scratch.epoch > 0x3fffffff) {
     stamp.fill(0);
     model.scratch.epoch = 0;
   }
-  return { views, scores, rows: Int32Array.from(rows), value: count > 0 ? 1 / Math.sqrt(count) : 0 };
+  const value = unitValue(rows.length);
+  const { weights, width } = model.fused;
+  const text = new Float64Array(width);
+  for (const row of rows) {
+    const base = row * width;
+    for (let j = 0; j < width; j++) text[j] = (text[j] ?? 0) + (weights[base + j] ?? 0);
+  }
+  for (let j = 0; j < width; j++) text[j] = (text[j] ?? 0) * value;
+  return { views, scores, rows: Int32Array.from(rows), value, text, fused: model.fused };
 }
 
 export interface HeadOutput {
@@ -210,7 +227,10 @@ export function runHead(model: TriageModel, prepared: PreparedText, name: HeadNa
   const R = head.ruleCoefficients.length;
   const inputs = new Float64Array(K * R);
   ruleInputs(name, prepared.scores, rules, topicForDefaults, inputs);
-  const z = combine(head, textLogits(head, prepared.rows, prepared.value), inputs);
+  const at = model.fused.offsets[name];
+  const text = new Float64Array(K);
+  for (let k = 0; k < K; k++) text[k] = (prepared.text[at + k] ?? 0) + (head.textBias[k] ?? 0);
+  const z = combine(head, text, inputs);
   return { head, probabilities: head.binary ? Float64Array.of(sigmoid(z[0] ?? 0)) : softmax(z, 1), inputs };
 }
 
@@ -246,31 +266,57 @@ export interface Contribution {
 }
 
 /**
- * How much each present feature pushed the head towards `label` (for softmax heads, against the
- * average of the other labels: a margin that stays readable when the label's probability is
- * close to 1), strongest first, at most `limit`.
+ * The `limit` features (and rule inputs) that pushed the head most towards `label` (for softmax
+ * heads, against the average of the other labels: a margin that stays readable when the label's
+ * probability is close to 1), strongest first; `sign` -1 asks for those that pushed away from it.
  */
-export function contributions(model: TriageModel, prepared: PreparedText, out: HeadOutput, labelIndex: number, limit: number): Contribution[] {
+export function contributions(prepared: PreparedText, out: HeadOutput, labelIndex: number, limit: number, sign = 1): Contribution[] {
   const { head, inputs } = out;
   const K = head.labels.length;
   const R = head.ruleCoefficients.length;
-  const relative = (values: (k: number) => number): number => {
-    if (head.binary) return values(0);
-    let others = 0;
-    for (let k = 0; k < K; k++) if (k !== labelIndex) others += values(k);
-    return values(labelIndex) - others / (K - 1);
+  // A running top-`limit`, kept sorted; classification calls this for every decision.
+  const weights = new Float64Array(limit);
+  const rows = new Int32Array(limit);
+  const ids = new Int32Array(limit);
+  let kept = 0;
+  let floor = 0;
+  const offer = (weight: number, row: number, input: number): void => {
+    if (weight <= floor) return;
+    let at = kept < limit ? kept++ : limit - 1;
+    for (; at > 0 && (weights[at - 1] ?? 0) < weight; at--) {
+      weights[at] = weights[at - 1] ?? 0;
+      rows[at] = rows[at - 1] ?? 0;
+      ids[at] = ids[at - 1] ?? 0;
+    }
+    weights[at] = weight;
+    rows[at] = row;
+    ids[at] = input;
+    if (kept === limit) floor = weights[limit - 1] ?? 0;
   };
-  const all: Contribution[] = [];
+  const scale = head.scale * prepared.value * sign;
+  // The fused rows were just read to classify the text, so they are still in cache.
+  const { weights: w, width, offsets, sums } = prepared.fused;
+  const at = offsets[head.name] + labelIndex;
+  const sumAt = sums[head.name];
   for (const row of prepared.rows) {
-    const weight = relative((k) => head.weights[row * K + k] ?? 0) * prepared.value * head.scale;
-    if (weight !== 0) all.push({ row, input: -1, weight });
+    const base = row * width;
+    const own = w[base + at] ?? 0;
+    if (head.binary || sumAt === undefined) offer(own * scale, row, -1);
+    else offer((own - ((w[base + sumAt] ?? 0) - own) / (K - 1)) * scale, row, -1);
   }
   for (let r = 0; r < R; r++) {
-    const weight = relative((k) => (head.ruleCoefficients[r] ?? 0) * (inputs[k * R + r] ?? 0));
-    if (weight !== 0) all.push({ row: -1, input: r, weight });
+    const c = head.ruleCoefficients[r] ?? 0;
+    let value = c * (inputs[(head.binary ? 0 : labelIndex) * R + r] ?? 0);
+    if (!head.binary) {
+      let others = 0;
+      for (let k = 0; k < K; k++) if (k !== labelIndex) others += c * (inputs[k * R + r] ?? 0);
+      value -= others / (K - 1);
+    }
+    offer(value * sign, -1, r);
   }
-  all.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight) || a.row - b.row || a.input - b.input);
-  return all.slice(0, limit);
+  const result: Contribution[] = [];
+  for (let i = 0; i < kept; i++) result.push({ row: rows[i] ?? -1, input: ids[i] ?? -1, weight: (weights[i] ?? 0) * sign });
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,13 +358,15 @@ export function trainModel(examples: readonly TriageExample[], options: TrainOpt
   };
   const rules = options.rules;
 
-  // Read every text once: its views, rule scores and feature names.
+  // Read every text once, as the triage job will see it (personal data masked by intake): its
+  // views, rule scores and feature names.
   const read = examples.map((example) => {
-    const views = textViews(example.text, features);
-    const scores = scoreRules(example.text, rules);
+    const text = maskPersonalData(example.text).masked;
+    const views = textViews(text, features);
+    const scores = scoreRules(text, rules);
     const names: string[] = [];
-    const count = extractFeatures(views, (_h, name) => names.push(name ?? ''), features, globalsOf(views, scores), true);
-    return { example, scores, names: [...new Set(names)], count };
+    extractFeatures(views, (_h, name) => names.push(name ?? ''), features, globalsOf(views, scores), true);
+    return { example, scores, names: [...new Set(names)] };
   });
 
   const documentCount = new Map<string, number>();
@@ -333,12 +381,12 @@ export function trainModel(examples: readonly TriageExample[], options: TrainOpt
     }
   }
 
-  const samples: Sample[] = read.map(({ example, scores, names, count }) => {
+  const samples: Sample[] = read.map(({ example, scores, names }) => {
     const rows = Int32Array.from(names.map((n) => rowOf.get(n)).filter((r): r is number => r !== undefined));
     const priority = example.priority === undefined ? undefined : PRIORITIES.indexOf(example.priority);
     return {
       rows,
-      value: count > 0 ? 1 / Math.sqrt(count) : 0,
+      value: unitValue(rows.length),
       scores,
       weight: example.by !== undefined ? settings.correctionWeight : 1,
       ...(example.topic !== undefined ? { topic: TOPICS.indexOf(example.topic) } : {}),
@@ -585,29 +633,30 @@ function unpack(theta: Float64Array, R: number, K: number): Combination {
 }
 
 /**
- * The urgent head's threshold. Urgency is judged for recall (a missed emergency costs far more
- * than an early answer): the highest threshold at which the rules and the head together still
- * find 97 % of the urgent examples the head did not see, never above 0.5; if none does, the one
- * that does best with recall weighted four times precision.
+ * The urgent head's threshold, on its predictions for examples it did not see, together with the
+ * rules (which decide on their own). Urgency is judged for recall: the threshold maximises F2,
+ * which weighs recall four times precision, between 0.1 and 0.5, preferring the higher of equals.
+ * (Demanding a fixed recall instead drives the threshold down for the last hard example, and
+ * floods counselors with false alarms.)
  */
 function chooseUrgentThreshold(points: readonly { p: number; target: number; ruled: boolean }[]): number {
   const urgent = points.filter((x) => x.target === 1).length;
   if (urgent < 5) return 0.5;
   let best = 0.5;
   let bestF = -1;
-  for (let t = 0.5; t >= 0.1 - 1e-9; t -= 0.01) {
+  for (let step = 50; step >= 10; step--) {
+    const t = step / 100;
     const flagged = points.filter((x) => x.ruled || x.p >= t);
     const found = flagged.filter((x) => x.target === 1).length;
     const recall = found / urgent;
-    if (recall >= 0.97) return round4(t);
     const precision = flagged.length === 0 ? 0 : found / flagged.length;
-    const f = precision + recall === 0 ? 0 : (17 * precision * recall) / (16 * precision + recall);
-    if (f > bestF) {
-      bestF = f;
+    const f2 = precision + recall === 0 ? 0 : (5 * precision * recall) / (4 * precision + recall);
+    if (f2 > bestF + 1e-9) {
+      bestF = f2;
       best = t;
     }
   }
-  return round4(best);
+  return best;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -717,10 +766,42 @@ export function modelFromJSON(data: unknown): TriageModel {
   });
 }
 
-function buildModel(parts: Omit<TriageModel, 'format' | 'version' | 'index' | 'scratch'>): TriageModel {
-  const index = new Map<number, number>();
-  parts.vocabulary.forEach((name, row) => index.set(featureHash(name), row));
-  return { format: MODEL_FORMAT, version: MODEL_VERSION, ...parts, index, scratch: { stamp: new Int32Array(parts.vocabulary.length), epoch: 0 } };
+function buildModel(parts: Omit<TriageModel, 'format' | 'version' | 'index' | 'fused' | 'scratch'>): TriageModel {
+  const V = parts.vocabulary.length;
+  let size = 16;
+  while (size < V * 2) size *= 2;
+  const index = { keys: new Int32Array(size), rows: new Int32Array(size), mask: size - 1 };
+  parts.vocabulary.forEach((name, row) => {
+    const hash = featureHash(name);
+    let slot = slotOf(hash, index.mask);
+    while ((index.rows[slot] ?? 0) !== 0 && index.keys[slot] !== (hash | 0)) slot = (slot + 1) & index.mask;
+    index.keys[slot] = hash | 0;
+    index.rows[slot] = row + 1;
+  });
+  const offsets = {} as Record<HeadName, number>;
+  const sums: Partial<Record<HeadName, number>> = {};
+  let width = 0;
+  for (const name of HEAD_NAMES) {
+    offsets[name] = width;
+    width += parts.heads[name].labels.length;
+  }
+  for (const name of HEAD_NAMES) if (!parts.heads[name].binary) sums[name] = width++;
+  const weights = new Float32Array(V * width);
+  for (const name of HEAD_NAMES) {
+    const head = parts.heads[name];
+    const K = head.labels.length;
+    const sumAt = sums[name];
+    for (let row = 0; row < V; row++) {
+      let sum = 0;
+      for (let k = 0; k < K; k++) {
+        const w = head.weights[row * K + k] ?? 0;
+        weights[row * width + offsets[name] + k] = w;
+        sum += w;
+      }
+      if (sumAt !== undefined) weights[row * width + sumAt] = sum;
+    }
+  }
+  return { format: MODEL_FORMAT, version: MODEL_VERSION, ...parts, index, fused: { weights, width, offsets, sums }, scratch: { stamp: new Int32Array(V), epoch: 0 } };
 }
 
 /** A fingerprint of the rules' terms and thresholds, to tell whether a model saw these rules. */
