@@ -1,116 +1,138 @@
 /**
- * Scores triage and personal-data detection on the labelled development set:
- * `npx tsx bench/triage.ts [path/to/set.jsonl]`.
+ * Triage on labelled sets: the development set the rules were written against, the held-out set
+ * nothing was trained or tuned on, and any other JSON-lines files given:
+ * `npm run bench:triage [-- extra.jsonl …]`.
+ *
+ * For each set, the rules alone and the model trained from config/triage-examples, side by side:
+ * accuracy per field, urgent recall, spam precision and recall, personal-data recall. Then the
+ * cost: training time, model size, and classifications per second on one core, counted in CPU
+ * time (best of several rounds) so other work on the machine disturbs it less.
  */
-import { table } from '../src/cli/format.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findPersonalData, PERSONAL_DATA_KINDS } from '../src/inquiries/personal-data.js';
+import { table } from '../src/cli/format.js';
+import { findPersonalData, maskPersonalData, PERSONAL_DATA_KINDS } from '../src/inquiries/personal-data.js';
 import { PROJECT_ROOT } from '../src/paths.js';
-import { AUDIENCES, classify, PRIORITIES, type TriageResult } from '../src/triage/classify.js';
-import { loadTriageRules } from '../src/triage/rules.js';
+import { classify } from '../src/triage/classify.js';
+import { evaluate, pct, PUBLIC_CHANNELS, type Evaluation } from '../src/triage/evaluate.js';
+import { loadShippedExamples, parseExamples, type TriageExample } from '../src/triage/examples.js';
+import { modelToJSON, trainModel } from '../src/triage/model.js';
+import { AUDIENCES, loadTriageRules } from '../src/triage/rules.js';
 
-interface Labelled {
-  id: string;
-  channel: string;
-  text: string;
-  topic: string;
-  audiences: string[];
-  priority: string;
-  spam: boolean;
-  pii: string[];
-  language?: string;
+const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'inquiries');
+const sets = [join(FIXTURES, 'dev.jsonl'), join(FIXTURES, 'holdout.jsonl'), ...process.argv.slice(2)];
+for (const path of sets) {
+  if (!existsSync(path)) {
+    console.error(`bench:triage: the labelled set is missing: ${path}`);
+    process.exit(1);
+  }
 }
 
-/** Channels whose messages anyone can read; the same split the intake uses to flag exposure. */
-const PUBLIC_CHANNELS = new Set(['facebook_comment', 'youtube_comment', 'discord']);
-
-const setPath = process.argv[2] ?? join(PROJECT_ROOT, 'test', 'fixtures', 'inquiries', 'dev.jsonl');
-if (!existsSync(setPath)) {
-  console.error(`bench:triage: the labelled set is missing: ${setPath}`);
-  process.exit(1);
-}
-
-const items: Labelled[] = readFileSync(setPath, 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as Labelled);
 const rules = loadTriageRules();
-const runs = items.map((item) => {
-  const pii = findPersonalData(item.text).map((f) => f.kind);
-  const result: TriageResult = classify(item.text, rules, { isPublic: PUBLIC_CHANNELS.has(item.channel), personalDataKinds: pii });
-  return { item, result, pii };
-});
+const shipped = loadShippedExamples();
+const trainCpu = cpuMs(() => trainModel(shipped, { rules }));
+const model = trainCpu.value;
+const modelBytes = Buffer.byteLength(JSON.stringify(modelToJSON(model)));
 
-const pct = (n: number, d: number): string => (d === 0 ? '   n/a' : `${((100 * n) / d).toFixed(1).padStart(5)}%`);
-const rows: string[][] = [];
-const row = (...cells: string[]): void => void rows.push(cells);
+console.log(`model: trained on ${shipped.length} shipped examples in ${(trainCpu.ms / 1000).toFixed(1)} s of CPU; ${model.vocabulary.length} features; ${(modelBytes / 1e6).toFixed(1)} MB as JSON`);
+console.log(`cross-validated during training (examples each fold did not see): ${Object.entries(model.summary.crossValidation).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`);
 
-const topicRight = runs.filter((r) => r.result.topic === r.item.topic);
-row('topic', 'accuracy', pct(topicRight.length, runs.length), `${topicRight.length}/${runs.length}`);
-
-for (const audience of AUDIENCES) {
-  const tp = runs.filter((r) => r.result.audiences.includes(audience) && r.item.audiences.includes(audience)).length;
-  const predicted = runs.filter((r) => r.result.audiences.includes(audience)).length;
-  const actual = runs.filter((r) => r.item.audiences.includes(audience)).length;
-  row(`audience ${audience}`, 'P / R', `${pct(tp, predicted)} / ${pct(tp, actual)}`, `${tp}/${predicted} · ${tp}/${actual}`);
-}
-const audienceExact = runs.filter((r) => sameSet(r.result.audiences, r.item.audiences)).length;
-row('audiences', 'exact set', pct(audienceExact, runs.length), `${audienceExact}/${runs.length}`);
-
-const priorityRight = runs.filter((r) => r.result.priority === r.item.priority).length;
-row('priority', 'accuracy', pct(priorityRight, runs.length), `${priorityRight}/${runs.length}`);
-for (const p of PRIORITIES) {
-  const tp = runs.filter((r) => r.result.priority === p && r.item.priority === p).length;
-  const predicted = runs.filter((r) => r.result.priority === p).length;
-  const actual = runs.filter((r) => r.item.priority === p).length;
-  row(`  priority ${p}`, 'P / R', `${pct(tp, predicted)} / ${pct(tp, actual)}`, `${tp}/${predicted} · ${tp}/${actual}`);
+const allTexts: { text: string; masked: string; isPublic: boolean; kinds: ReturnType<typeof maskPersonalData>['kinds'] }[] = [];
+for (const path of sets) {
+  const examples = parseExamples(readFileSync(path, 'utf8'), path);
+  const byRules = evaluate(undefined, examples, { rules });
+  const byModel = evaluate(model, examples, { rules });
+  console.log(`\n== ${path.replace(`${PROJECT_ROOT}/`, '')}: ${examples.length} inquiries ==\n`);
+  console.log(table(['field', 'measure', 'rules alone', 'model'], compare(byRules, byModel), { rule: true }));
+  console.log(`\n${table(['personal data', 'recall', 'found'], personalData(examples), { rule: true })}`);
+  for (const field of ['topic', 'priority', 'spam', 'audiences'] as const) {
+    const misses = byModel.misses.filter((m) => m.field === field);
+    console.log(`\nmodel, ${field} misclassified (${misses.length}): ${misses.map((m) => `${m.id ?? '?'} ${m.expected}→${m.got}`).join(', ') || 'none'}`);
+  }
+  for (const e of examples) {
+    const masked = maskPersonalData(e.text);
+    allTexts.push({ text: e.text, masked: masked.masked, isPublic: PUBLIC_CHANNELS.has(e.channel ?? ''), kinds: masked.kinds });
+  }
 }
 
-const spamTp = runs.filter((r) => r.result.spam && r.item.spam).length;
-const spamPredicted = runs.filter((r) => r.result.spam).length;
-const spamActual = runs.filter((r) => r.item.spam).length;
-row('spam', 'precision', pct(spamTp, spamPredicted), `${spamTp}/${spamPredicted}`);
-row('spam', 'recall', pct(spamTp, spamActual), `${spamTp}/${spamActual}`);
+// Throughput of classification alone: the triage job classifies text intake already masked.
+const withModel = perSecond(() => {
+  for (const t of allTexts) classify(t.masked, rules, { isPublic: t.isPublic, personalDataKinds: t.kinds }, model);
+}, allTexts.length);
+const rulesAlone = perSecond(() => {
+  for (const t of allTexts) classify(t.masked, rules, { isPublic: t.isPublic, personalDataKinds: t.kinds });
+}, allTexts.length);
+const intake = perSecond(() => {
+  for (const t of allTexts) maskPersonalData(t.text);
+}, allTexts.length);
+console.log(
+  `\n${table(
+    ['throughput, one core (CPU time, best of 12 rounds)', 'inquiries/s', 'µs each'],
+    [
+      ['classify with the model (explanations included)', fmt(withModel), (1e6 / withModel).toFixed(1)],
+      ['classify with the rules alone', fmt(rulesAlone), (1e6 / rulesAlone).toFixed(1)],
+      ['for reference: masking personal data (intake)', fmt(intake), (1e6 / intake).toFixed(1)],
+    ],
+    { rule: true },
+  )}`,
+);
 
-const labelledLanguage = runs.filter((r) => r.item.language !== undefined);
-if (labelledLanguage.length > 0) {
-  const right = labelledLanguage.filter((r) => r.result.language === r.item.language).length;
-  row('language', 'accuracy', pct(right, labelledLanguage.length), `${right}/${labelledLanguage.length}`);
-} else {
-  const counts = new Map<string, number>();
-  for (const r of runs) counts.set(r.result.language, (counts.get(r.result.language) ?? 0) + 1);
-  row('language', 'not labelled', 'detected', [...counts].map(([l, n]) => `${l} ${n}`).join(', '));
+function compare(r: Evaluation, m: Evaluation): string[][] {
+  const rows: string[][] = [];
+  const row = (field: string, measure: string, a: string, b: string): void => void rows.push([field, measure, a, b]);
+  const frac = (n: number, d: number): string => `${pct(d === 0 ? 0 : n / d)} (${n}/${d})`;
+  row('topic', 'accuracy', frac(r.topic.correct, r.topic.total), frac(m.topic.correct, m.topic.total));
+  row('priority', 'accuracy', frac(r.priority.correct, r.priority.total), frac(m.priority.correct, m.priority.total));
+  row('urgent', 'recall', frac(r.urgent.truePositives, r.urgent.actual), frac(m.urgent.truePositives, m.urgent.actual));
+  row('urgent', 'precision', frac(r.urgent.truePositives, r.urgent.predicted), frac(m.urgent.truePositives, m.urgent.predicted));
+  row('audiences', 'exact set', frac(r.audiences.correct, r.audiences.total), frac(m.audiences.correct, m.audiences.total));
+  for (const a of AUDIENCES) {
+    const x = r.audiences.perLabel[a];
+    const y = m.audiences.perLabel[a];
+    row(`  ${a}`, 'P / R', `${pct(x.precision)} / ${pct(x.recall)}`, `${pct(y.precision)} / ${pct(y.recall)}`);
+  }
+  row('spam', 'precision', frac(r.spam.truePositives, r.spam.predicted), frac(m.spam.truePositives, m.spam.predicted));
+  row('spam', 'recall', frac(r.spam.truePositives, r.spam.actual), frac(m.spam.truePositives, m.spam.actual));
+  if (m.language.total > 0) row('language', 'accuracy', frac(r.language.correct, r.language.total), frac(m.language.correct, m.language.total));
+  row('needs a human', 'share', frac(r.needsHuman.count, r.examples), frac(m.needsHuman.count, m.examples));
+  row('misrouted', 'topic wrong, not sent to a human', String(r.needsHuman.misrouted), String(m.needsHuman.misrouted));
+  return rows;
 }
 
-for (const kind of PERSONAL_DATA_KINDS) {
-  const withKind = runs.filter((r) => r.item.pii.includes(kind));
-  if (withKind.length === 0) continue;
-  const found = withKind.filter((r) => r.pii.includes(kind)).length;
-  row(`personal data ${kind}`, 'recall', pct(found, withKind.length), `${found}/${withKind.length}`);
-}
-const spurious = runs.flatMap((r) => r.pii.filter((k) => !r.item.pii.includes(k)).map((k) => `${r.item.id}:${k}`));
-row('personal data', 'unexpected', String(spurious.length), spurious.join(' '));
-
-const human = runs.filter((r) => r.result.needsHuman);
-row('needs a human', 'share', pct(human.length, runs.length), human.map((r) => r.item.id).join(' '));
-
-printTable(['label', 'measure', 'score', 'count'], rows);
-
-const misses = (name: string, pick: (r: (typeof runs)[number]) => [string, string]): void => {
-  const wrong = runs.map((r) => [r.item.id, ...pick(r)] as const).filter(([, want, got]) => want !== got);
-  console.log(`\n${name} misclassified (${wrong.length}): ${wrong.map(([id, want, got]) => `${id} ${want}→${got}`).join(', ') || 'none'}`);
-};
-misses('topic', (r) => [r.item.topic, r.result.topic]);
-misses('audiences', (r) => [[...r.item.audiences].sort().join('+') || '-', [...r.result.audiences].sort().join('+') || '-']);
-misses('priority', (r) => [r.item.priority, r.result.priority]);
-misses('spam', (r) => [String(r.item.spam), String(r.result.spam)]);
-misses('personal data', (r) => [[...r.item.pii].sort().join('+') || '-', [...new Set(r.pii)].sort().join('+') || '-']);
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
+function personalData(examples: readonly TriageExample[]): string[][] {
+  const runs = examples.map((e) => ({ e, found: findPersonalData(e.text).map((f) => f.kind) }));
+  const rows: string[][] = [];
+  let all = 0;
+  let found = 0;
+  for (const kind of PERSONAL_DATA_KINDS) {
+    const labelled = runs.filter((r) => r.e.pii?.includes(kind));
+    if (labelled.length === 0) continue;
+    const hit = labelled.filter((r) => r.found.includes(kind)).length;
+    all += labelled.length;
+    found += hit;
+    rows.push([kind, pct(hit / labelled.length), `${hit}/${labelled.length}`]);
+  }
+  rows.push(['all kinds', pct(all === 0 ? 1 : found / all), `${found}/${all}`]);
+  const unexpected = runs.flatMap((r) => r.found.filter((k) => !(r.e.pii ?? []).includes(k)).map((k) => `${r.e.id ?? '?'}:${k}`));
+  rows.push(['not labelled but found', String(unexpected.length), unexpected.join(' ')]);
+  return rows;
 }
 
-function printTable(header: string[], body: string[][]): void {
-  console.log(table(header, body, { rule: true }));
+function perSecond(run: () => void, items: number): number {
+  run();
+  run();
+  let best = Infinity;
+  for (let round = 0; round < 12; round++) best = Math.min(best, cpuMs(run).ms);
+  return (1000 * items) / best;
+}
+
+function cpuMs<T>(fn: () => T): { value: T; ms: number } {
+  const start = process.cpuUsage();
+  const value = fn();
+  const used = process.cpuUsage(start);
+  return { value, ms: (used.user + used.system) / 1000 };
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
 }
