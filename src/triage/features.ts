@@ -257,18 +257,20 @@ export function collectRows(views: TextViews, options: FeatureOptions, globals: 
   let count = 0;
   const grams = (family: Family, cps: Uint32Array, min: number, max: number, boundaryOnly: boolean): void => {
     const seed = FAMILY_SEED[family];
-    for (let i = 0; i < cps.length; i++) {
+    const length = cps.length;
+    // Indices below are in range by construction; this loop runs for every n-gram of every text.
+    for (let i = 0; i < length; i++) {
       let h = seed;
       let touchesSpace = false;
-      for (let n = 1; n <= max && i + n <= cps.length; n++) {
-        const cp = cps[i + n - 1] ?? 0;
+      for (let n = 1; n <= max && i + n <= length; n++) {
+        const cp = cps[i + n - 1]!;
         h = cp > 0xffff ? step(h, cp) : Math.imul(h ^ cp, FNV_PRIME) >>> 0;
         if (cp === 0x20) touchesSpace = true;
         if (n < min || (boundaryOnly && (!touchesSpace || n === 1))) continue;
         count++;
         const key = h | 0;
-        for (let slot = slotOf(h, mask); ; slot = (slot + 1) & mask) {
-          const found = rows[slot] ?? 0;
+        for (let slot = (h ^ (h >>> 15)) & mask; ; slot = (slot + 1) & mask) {
+          const found = rows[slot]!;
           if (found === 0) break;
           if (keys[slot] === key) {
             if (seen[found - 1] !== epoch) {

@@ -79,6 +79,8 @@ export interface TriageModel {
   fused: {
     weights: Float32Array;
     width: number;
+    /** Columns that are head weights (the rest are row sums). */
+    heads: number;
     offsets: Record<HeadName, number>;
     /** Column of each softmax head's row sum (for explanations), after the weights. */
     sums: Partial<Record<HeadName, number>>;
@@ -203,13 +205,14 @@ export function prepareViews(model: TriageModel, views: TextViews, scores: RuleS
     model.scratch.epoch = 0;
   }
   const value = unitValue(rows.length);
-  const { weights, width } = model.fused;
+  const { weights, width, heads } = model.fused;
   const text = new Float64Array(width);
-  for (const row of rows) {
-    const base = row * width;
-    for (let j = 0; j < width; j++) text[j] = (text[j] ?? 0) + (weights[base + j] ?? 0);
+  // The hottest loop of classification; indices are in range by construction.
+  for (let i = 0; i < rows.length; i++) {
+    const base = rows[i]! * width;
+    for (let j = 0; j < heads; j++) text[j] = text[j]! + weights[base + j]!;
   }
-  for (let j = 0; j < width; j++) text[j] = (text[j] ?? 0) * value;
+  for (let j = 0; j < heads; j++) text[j] = text[j]! * value;
   return { views, scores, rows: Int32Array.from(rows), value, text, fused: model.fused };
 }
 
@@ -298,11 +301,13 @@ export function contributions(prepared: PreparedText, out: HeadOutput, labelInde
   const { weights: w, width, offsets, sums } = prepared.fused;
   const at = offsets[head.name] + labelIndex;
   const sumAt = sums[head.name];
-  for (const row of prepared.rows) {
+  const rowsOf = prepared.rows;
+  for (let i = 0; i < rowsOf.length; i++) {
+    const row = rowsOf[i]!;
     const base = row * width;
-    const own = w[base + at] ?? 0;
+    const own = w[base + at]!;
     if (head.binary || sumAt === undefined) offer(own * scale, row, -1);
-    else offer((own - ((w[base + sumAt] ?? 0) - own) / (K - 1)) * scale, row, -1);
+    else offer((own - (w[base + sumAt]! - own) / (K - 1)) * scale, row, -1);
   }
   for (let r = 0; r < R; r++) {
     const c = head.ruleCoefficients[r] ?? 0;
@@ -785,6 +790,7 @@ function buildModel(parts: Omit<TriageModel, 'format' | 'version' | 'index' | 'f
     offsets[name] = width;
     width += parts.heads[name].labels.length;
   }
+  const heads = width;
   for (const name of HEAD_NAMES) if (!parts.heads[name].binary) sums[name] = width++;
   const weights = new Float32Array(V * width);
   for (const name of HEAD_NAMES) {
@@ -801,7 +807,7 @@ function buildModel(parts: Omit<TriageModel, 'format' | 'version' | 'index' | 'f
       if (sumAt !== undefined) weights[row * width + sumAt] = sum;
     }
   }
-  return { format: MODEL_FORMAT, version: MODEL_VERSION, ...parts, index, fused: { weights, width, offsets, sums }, scratch: { stamp: new Int32Array(V), epoch: 0 } };
+  return { format: MODEL_FORMAT, version: MODEL_VERSION, ...parts, index, fused: { weights, width, heads, offsets, sums }, scratch: { stamp: new Int32Array(V), epoch: 0 } };
 }
 
 /** A fingerprint of the rules' terms and thresholds, to tell whether a model saw these rules. */
