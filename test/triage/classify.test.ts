@@ -180,3 +180,36 @@ describe('audiences', () => {
     expect(classify(text, rules).audiences).toEqual(audiences);
   });
 });
+
+describe('terms that once matched across or inside other words', () => {
+  it.each([
+    ['경비 자리 찾아요 훈련비 자부담은 없어요', 'foreign'],
+    ['다음 주부터 출근 가능한 곳 있나요', 'women'],
+    ['제대로 된 일자리 찾고 싶어요', 'youth'],
+  ])('%s is not tagged %s', (text, audience) => {
+    expect(classify(text, rules).audiences).not.toContain(audience);
+  });
+
+  it.each(['여기 분들 다 친절하시네요', '열심히 일해 고생했어요', '부동산 재개발 지역 일자리 있나요', '긴급복지 지원 대상 기준이 뭐예요', '다시보기 영상이 중간에 잘렸어요'])('"%s" is not urgent', (text) => {
+    expect(classify(text, rules).priority).not.toBe('urgent');
+  });
+});
+
+describe('urgency categories, with the rules alone', () => {
+  it.each([
+    ['하루아침에 짤렸어예', 'dismissal'],
+    ['사장이 그만 나오래요', 'dismissal'],
+    ['월급을 안 주네유', 'wages'],
+    ['월급을 두 달째 못 받았어요', 'wages'],
+    ['당장 생활비가 없어요', 'income'],
+    ['일하다가 손을 다쳤어요', 'safety'],
+    ['반장한테 맞았어요', 'safety'],
+    ['너무 힘들어서 죽고 싶어요', 'selfHarm'],
+    ['Công ty không trả lương', 'wages'],
+  ])('%s → urgent (%s)', (text, category) => {
+    const result = classify(text, rules);
+    expect(result.priority).toBe('urgent');
+    expect(result.urgency.reasons.map((r) => r.name)).toContain(category);
+    expect(result.hits).toContainEqual(expect.objectContaining({ facet: 'priority', label: 'urgent', category }));
+  });
+});

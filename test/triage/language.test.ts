@@ -25,6 +25,15 @@ describe('detectLanguage', () => {
     expect(guess.confidence).toBeGreaterThan(0);
   });
 
+  it.each([
+    ['@everyone 무료 나눔 https://example.com/claim', 'ko'],
+    ['tim viec lam o wanju, co cong ty nao khong', 'vi'],
+    ['Мен иш қидиряпман', 'uz'],
+    ['Earn money from home now, click here', 'en'],
+  ])('reads %s as %s: links and mentions do not count, unaccented Vietnamese and Uzbek Cyrillic do', (text, language) => {
+    expect(detectLanguage(text).language).toBe(language);
+  });
+
   it.each([[''], ['🙏🙏'], ['12345 !!!'], ['zzzz qqqq']])('says und for %j rather than guessing', (text) => {
     expect(detectLanguage(text).language).toBe('und');
   });
