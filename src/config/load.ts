@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { CHANNEL_DECLARATIONS, channelEnvOverrides } from '../channels/settings.js';
 import { CONFIG_DIR, PROJECT_ROOT } from '../paths.js';
 import { configSchema, type Config } from './schema.js';
 import { readSecrets, SECRET_ENV, type Secrets } from './secrets.js';
@@ -53,13 +54,8 @@ const ENV_OVERRIDES: { variable: string; path: Path; number?: boolean }[] = [
   { variable: 'ONTACT_LOCK_DURATION_MS', path: ['queues', 'lockDurationMs'], number: true },
   { variable: 'ONTACT_LEASE_MARGIN_MS', path: ['queues', 'leaseMarginMs'], number: true },
   { variable: 'ONTACT_RECONCILE_EVERY_MS', path: ['queues', 'reconcileEveryMs'], number: true },
-  { variable: 'FACEBOOK_PAGE_ID', path: ['channels', 'facebook', 'pageId'] },
-  { variable: 'FACEBOOK_GRAPH_URL', path: ['channels', 'facebook', 'baseUrl'] },
-  { variable: 'YOUTUBE_CHANNEL_ID', path: ['channels', 'youtube', 'channelId'] },
-  { variable: 'YOUTUBE_API_URL', path: ['channels', 'youtube', 'baseUrl'] },
-  { variable: 'DISCORD_GUILD_ID', path: ['channels', 'discord', 'guildId'] },
-  { variable: 'DISCORD_ANNOUNCE_CHANNEL_ID', path: ['channels', 'discord', 'announceChannelId'] },
-  { variable: 'DISCORD_API_URL', path: ['channels', 'discord', 'apiBaseUrl'] },
+  // Each platform names its own (FACEBOOK_PAGE_ID …) in src/channels/<name>/settings.ts.
+  ...channelEnvOverrides(CHANNEL_DECLARATIONS),
 ];
 
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {

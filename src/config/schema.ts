@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNEL_DECLARATIONS, CHANNEL_NAMES, channelNameSchema, channelsConfigSchema, dailyCapSchema, type ChannelName } from '../channels/settings.js';
 import { CONTENT_KINDS } from '../content/types.js';
 import { inquiriesConfigSchema } from './inquiries-schema.js';
 import { slotSpecSchema } from '../schedule/slots.js';
@@ -6,12 +7,6 @@ import { sourceConfigSchema } from '../sources/config.js';
 
 const port = z.int().min(0).max(65535);
 const positiveInt = z.int().positive();
-
-/** Per-channel publishing rate: at most `max` platform calls per `durationMs` across all workers. */
-const rateLimit = (max: number, durationMs: number) =>
-  z.strictObject({ max: positiveInt.default(max), durationMs: positiveInt.default(durationMs) }).prefault({});
-
-const channelNameSchema = z.enum(['facebook', 'youtube', 'discord']);
 
 const postingRuleSchema = z.strictObject({
   name: z.string().min(1),
@@ -25,30 +20,8 @@ const postingRuleSchema = z.strictObject({
   approval: z.boolean().default(false),
 });
 
-const channelsSchema = z.strictObject({
-  facebook: z.strictObject({
-    enabled: z.boolean().default(true),
-    pageId: z.string().default(''),
-    graphVersion: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version such as v23.0').default('v23.0'),
-    baseUrl: z.url().default('https://graph.facebook.com'),
-    /** The deadline of one Graph request. */
-    requestTimeoutMs: positiveInt.max(120_000).default(15_000),
-    rateLimit: rateLimit(30, 60_000),
-  }).prefault({}),
-  youtube: z.strictObject({
-    enabled: z.boolean().default(true),
-    channelId: z.string().default(''),
-    baseUrl: z.url().default('https://youtube.googleapis.com'),
-    rateLimit: rateLimit(10, 60_000),
-  }).prefault({}),
-  discord: z.strictObject({
-    enabled: z.boolean().default(true),
-    guildId: z.string().default(''),
-    announceChannelId: z.string().default(''),
-    apiBaseUrl: z.url().default('https://discord.com/api'),
-    rateLimit: rateLimit(5, 5_000),
-  }).prefault({}),
-});
+/** One section per platform, from the platforms' own declarations (src/channels/<name>/settings.ts). */
+const channelsSchema = channelsConfigSchema(CHANNEL_DECLARATIONS);
 
 export const configSchema = z.strictObject({
   center: z.strictObject({
@@ -112,7 +85,7 @@ export const configSchema = z.strictObject({
   posting: z.strictObject({
     slots: slotSpecSchema.prefault({ days: 'weekdays', times: ['09:00', '13:00'], skipHolidays: true }),
     /** Most automatic posts per channel per KST day. */
-    dailyCap: z.strictObject({ facebook: positiveInt.default(6), youtube: positiveInt.default(2), discord: positiveInt.default(12) }).prefault({}),
+    dailyCap: dailyCapSchema(CHANNEL_DECLARATIONS).prefault({}),
     /** First matching rule wins; items matching none are stored but not posted. */
     rules: z.array(postingRuleSchema).default([]),
     /** Automatic posts are scheduled at most this many days ahead; beyond that they wait as drafts. */
@@ -124,6 +97,6 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
-export type ChannelName = keyof Config['channels'];
 export type PostingRule = z.infer<typeof postingRuleSchema>;
-export const CHANNEL_NAMES: readonly ChannelName[] = ['facebook', 'youtube', 'discord'];
+/** Derived from the channel registry; kept here because most of the code reads them with the configuration. */
+export { CHANNEL_NAMES, type ChannelName };

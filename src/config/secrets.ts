@@ -1,15 +1,13 @@
+import { CHANNEL_DECLARATIONS, channelSecretEnv } from '../channels/settings.js';
+
 /**
- * Every secret Ontact reads. They come only from the environment: a configuration file that
- * names one is rejected, and they are redacted wherever configuration or logs are printed.
+ * Every secret Ontact reads. They come from the environment (channel tokens may also be stored,
+ * sealed, with `ontact channels connect`; the environment wins): a configuration file that names
+ * one is rejected, and they are redacted wherever configuration or logs are printed. Each
+ * platform declares its own in src/channels/<name>/settings.ts.
  */
 export const SECRET_ENV = {
-  facebookPageAccessToken: 'FACEBOOK_PAGE_ACCESS_TOKEN',
-  facebookAppSecret: 'FACEBOOK_APP_SECRET',
-  facebookVerifyToken: 'FACEBOOK_VERIFY_TOKEN',
-  youtubeClientId: 'YOUTUBE_CLIENT_ID',
-  youtubeClientSecret: 'YOUTUBE_CLIENT_SECRET',
-  youtubeRefreshToken: 'YOUTUBE_REFRESH_TOKEN',
-  discordBotToken: 'DISCORD_BOT_TOKEN',
+  ...channelSecretEnv(CHANNEL_DECLARATIONS),
   work24JobsAuthKey: 'WORK24_JOBS_AUTH_KEY',
   work24TrainingAuthKey: 'WORK24_TRAINING_AUTH_KEY',
   dataKey: 'ONTACT_DATA_KEY',
