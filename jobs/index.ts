@@ -6,7 +6,7 @@ import { OutboundEngine } from '../src/outbound/engine.js';
 import { deliveryActionHandler } from '../src/outreach/delivery-actions.js';
 import { outboundJobFor } from '../src/queues/registry.js';
 import type { JobProcessor, ProcessorMap } from '../src/queues/worker-pool.js';
-import { facebookSweep } from './facebook-sweep.js';
+import { channelJobProcessors } from './channel-job.js';
 import { inquiriesMaintain } from './inquiries-maintain.js';
 import { inquiryEscalate, inquiryRemind } from './inquiry-deadline.js';
 import { inquiryTriage } from './inquiry-triage.js';
@@ -29,7 +29,7 @@ export function createProcessors(ctx: AppContext): ProcessorMap {
     'source.poll': sourcePoll(ctx),
     'schedule.tick': scheduleTick(ctx),
     ...Object.fromEntries(CHANNEL_NAMES.map((channel) => [outboundJobFor(channel), outbound])),
-    'facebook.sweep': facebookSweep(ctx),
+    ...channelJobProcessors(ctx),
     'inquiry.triage': inquiryTriage(ctx),
     'inquiry.remind': inquiryRemind(ctx),
     'inquiry.escalate': inquiryEscalate(ctx),

@@ -6,7 +6,7 @@
  * work still queued is not doubled and each piece runs once.
  */
 import type { JobsOptions } from 'bullmq';
-import { FACEBOOK_SWEEP_EVERY_MS } from '../channels/facebook/sweep.js';
+import { CHANNEL_MODULES } from '../channels/registry.js';
 import { pendingInquiryJobs } from '../inquiries/reconcile.js';
 import { pendingActionJobs } from '../outbound/reconcile.js';
 import type { JobName, JobPayloads, QueueName } from '../queues/registry.js';
@@ -30,14 +30,21 @@ export function wantedSchedulers(ctx: Pick<AppContext, 'config' | 'channels'>): 
   return [
     { id: 'schedule-tick', everyMs: ctx.config.posting.tickSeconds * 1000, name: 'schedule.tick', data: {} },
     ...ctx.config.sources.map((source) => ({ id: `${SOURCE_PREFIX}${source.name}`, everyMs: source.intervalMinutes * 60_000, name: 'source.poll' as const, data: { source: source.name } })),
-    ...(ctx.channels.get('facebook').describe().dryRun ? [] : [{ id: 'facebook-sweep', everyMs: FACEBOOK_SWEEP_EVERY_MS, name: 'facebook.sweep' as const, data: {} }]),
+    // A channel's own jobs (the Facebook comment sweep) run while it sends for real: a dry channel has nothing to read back.
+    ...CHANNEL_MODULES.flatMap((module) =>
+      ctx.channels.get(module.name).describe().dryRun ? [] : (module.schedulers ?? []).map((s) => ({ id: channelSchedulerId(module.name, s.job), everyMs: s.everyMs, name: `${module.name}.${s.job}` as JobName, data: {} })),
+    ),
     { id: 'inquiries-maintain', everyMs: INQUIRY_MAINTENANCE_EVERY_MS, name: 'inquiries.maintain', data: {} },
   ];
 }
 
-/** Schedulers Ontact owns (so one it no longer wants can be removed): sources, the sweep. */
+function channelSchedulerId(channel: string, job: string): string {
+  return `${channel}-${job}`;
+}
+
+/** Schedulers Ontact owns (so one it no longer wants can be removed): sources, the channels' own jobs. */
 function ownedRemovable(id: string): boolean {
-  return id.startsWith(SOURCE_PREFIX) || id === 'facebook-sweep';
+  return id.startsWith(SOURCE_PREFIX) || CHANNEL_MODULES.some((m) => (m.schedulers ?? []).some((s) => id === channelSchedulerId(m.name, s.job)));
 }
 
 /**

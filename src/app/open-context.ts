@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
+import { ChannelCredentials } from '../channels/credentials.js';
 import { createChannels } from '../channels/registry.js';
 import { ConfigError, type LoadedConfig } from '../config/load.js';
+import type { ChannelName } from '../config/schema.js';
 import { ChannelPauses } from '../outbound/pauses.js';
 import { JobRelay } from '../queues/job-outbox.js';
 import { QueueSet } from '../queues/queue-set.js';
@@ -31,9 +33,13 @@ export async function openContext(loaded: LoadedConfig, log: Logger): Promise<Op
   const queues = new QueueSet(config);
   const redis = createRedis(config.redis.url, 'client', config.redis.connectTimeoutMs, 'ontact:health');
   const relay = new JobRelay(store, queues, log);
-  const pauses = new ChannelPauses(store, () => loaded.secrets, log);
+  // Channels are built from the credentials in force (environment, else stored connections), and a
+  // pause for a refused token is lifted when they change.
+  const credentials = new ChannelCredentials(store, loaded.secrets, log);
+  const pauses = new ChannelPauses(store, (channel, options) => credentials.fingerprint(channel as ChannelName, options), log);
   const ctx = { config, secrets: loaded.secrets, log, store, queues, redis, relay, pauses, calendar, renderer, replies, triageRules } as AppContext;
-  ctx.channels = createChannels(ctx);
+  await credentials.current();
+  ctx.channels = createChannels(ctx, credentials);
   return {
     ctx,
     async close() {

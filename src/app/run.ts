@@ -1,19 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createProcessors } from '../../jobs/index.js';
-import { channelReadiness } from '../channels/credentials.js';
+import { channelStatus } from '../channels/connections.js';
+import { CHANNEL_MODULES } from '../channels/registry.js';
+import { startupLine } from '../channels/status.js';
 import type { LoadedConfig } from '../config/load.js';
-import { CHANNEL_NAMES } from '../config/schema.js';
 import { probeRedis, readRedisFacts, whenReady, MIN_REDIS_VERSION } from '../queues/redis.js';
 import { QUEUE_NAMES, type QueueName } from '../queues/registry.js';
 import { WorkerPool, type ProcessorMap } from '../queues/worker-pool.js';
 import { sourceEnv } from '../outreach/poll-source.js';
 import { sourceReadiness } from '../sources/config.js';
-import { facebookWebhookRoutes } from '../web/facebook-webhook.js';
 import { checkTemplates, placeholderPhoneProblem } from '../render/render.js';
 import { resolvedPaths } from '../config/paths.js';
 import { buildServer } from '../web/server.js';
 import type { AppContext } from './context.js';
+import { channelInboundDeps } from './channel-deps.js';
 import { ensureSchedulers, Keeper } from './keeper.js';
 import { openContext } from './open-context.js';
 
@@ -74,13 +75,15 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
   if (broken.length > 0) {
     throw new StartupError(`${broken.length === 1 ? 'a template is' : `${broken.length} templates are`} broken; fix ${broken.length === 1 ? 'it' : 'them'} and start again:\n${broken.map((p) => `  - ${p.file}: ${p.reason}`).join('\n')}`);
   }
-  const live = CHANNEL_NAMES.filter((channel) => channelReadiness(config, loaded.secrets, channel).live);
-  const phone = placeholderPhoneProblem(config.center);
-  if (phone && live.length > 0) throw new StartupError(`${live.join(', ')} would publish for real, but ${phone}`);
-
   const { ctx, close } = await openContext(loaded, log);
+  // Which channels send for real, from the credentials in force (environment, else stored connections).
+  let channels: Awaited<ReturnType<typeof channelStatus>>;
   try {
     await Promise.all([whenReady(ctx.redis, config.redis.connectTimeoutMs), whenReady(ctx.queues.connection, config.redis.connectTimeoutMs)]);
+    channels = await channelStatus(ctx);
+    const live = channels.filter((c) => c.mode === 'live').map((c) => c.channel);
+    const phone = placeholderPhoneProblem(config.center);
+    if (phone && live.length > 0) throw new StartupError(`${live.join(', ')} would publish for real, but ${phone}`);
   } catch (error) {
     await close();
     throw error;
@@ -88,11 +91,12 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
   const { store } = ctx;
   log.info({ roles, database: store.kind, location: store.location }, 'ontact starting');
 
-  for (const channel of CHANNEL_NAMES) {
-    const readiness = channelReadiness(config, loaded.secrets, channel);
-    if (!readiness.enabled) log.info({ channel }, `${channel}: disabled in configuration`);
-    else if (!readiness.live) log.info({ channel, missing: readiness.missing }, `${channel}: dry-run (posts go to the outbox, nothing is sent)`);
-  }
+  CHANNEL_MODULES.forEach((module, i) => {
+    const status = channels[i]!;
+    log.info({ channel: module.name, mode: status.mode, ...(status.dry ? { why: status.dry.why } : {}), ...(status.missing.length ? { missing: status.missing } : {}) }, startupLine(module, status));
+    for (const problem of status.problems) log.warn({ channel: module.name }, problem);
+    if (status.pause) log.warn({ channel: module.name, pause: status.pause.status, until: status.pause.until }, `${module.name}: paused (${status.pause.status}): ${status.pause.reason ?? ''}; see \`ontact doctor\``);
+  });
 
   for (const source of config.sources) {
     const readiness = sourceReadiness(source, sourceEnv(ctx));
@@ -121,7 +125,7 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
       log.info({ role: 'gateway' }, 'gateway: no chat gateway is configured; nothing to connect');
     }
     if (roles.includes('web')) {
-      running.web = await buildServer(ctx, [facebookWebhookRoutes(ctx)]);
+      running.web = await buildServer(ctx, [...CHANNEL_MODULES.flatMap((m) => (m.webhookRoutes ? [m.webhookRoutes(channelInboundDeps(ctx, m.name) as never)] : []))]);
       running.url = await running.web.listen({ host: config.web.host, port: config.web.port });
     }
   } catch (error) {

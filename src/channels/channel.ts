@@ -1,6 +1,6 @@
-import type { ChannelName } from '../config/schema.js';
+import type { ChannelName } from './settings.js';
 import type { InboundChannel } from '../inquiries/inbound.js';
-import type { RenderedPayload } from '../render/render.js';
+import type { RenderedPayload } from './payloads.js';
 
 /** What a channel can do and the limits its renderer keeps to; staff and the dashboard read it. */
 export interface ChannelDescription {

@@ -1,14 +1,18 @@
-import type { ChannelName } from '../config/schema.js';
-import { CHANNEL_LIMITS } from '../render/limits.js';
 import type { Store } from '../store/store.js';
 import type { Channel, ChannelDescription, PublishedCopy } from './channel.js';
+import type { ChannelName } from './settings.js';
+
+export interface OutboxOptions {
+  /** The platform's limits in words (its render spec's), which the rendered payloads keep to. */
+  limits?: readonly string[];
+}
 
 /**
- * The dry-run channel: every operation is recorded in the `outbox` table, keyed by its
- * idempotency key, and nothing is sent. A repeated call (a retry, a re-run after a crash)
+ * The dry-run mode of any channel: every operation is recorded in the `outbox` table, keyed by
+ * its idempotency key, and nothing is sent. A repeated call (a retry, a re-run after a crash)
  * finds its earlier row and returns the same result, so each operation is recorded once.
  */
-export function createOutboxChannel(store: Store, name: ChannelName): Channel {
+export function createOutboxChannel(store: Pick<Store, 'db'>, name: ChannelName, options: OutboxOptions = {}): Channel {
   async function record(operation: 'publish' | 'update' | 'remove' | 'reply' | 'hide', idempotencyKey: string, target: string | null, payload: object): Promise<number> {
     const inserted = await store.db
       .insertInto('outbox')
@@ -25,8 +29,9 @@ export function createOutboxChannel(store: Store, name: ChannelName): Channel {
     name,
     dryRun: true,
     capabilities: { publish: true, update: true, remove: true, reply: true },
-    limits: describeLimits(name),
-    // A row written to the store: its deadline is the database's, a few seconds at most.
+    limits: [...(options.limits ?? [])],
+    // A row written to the store: its deadline is the database's, a few seconds at most, whatever
+    // the platform's would be; a lease as long as the platform's would only delay a take-over.
     callTimeoutMs: 5_000,
   };
 
@@ -55,11 +60,4 @@ export function createOutboxChannel(store: Store, name: ChannelName): Channel {
       await record('hide', request.idempotencyKey, request.platformId, {});
     },
   };
-}
-
-export function describeLimits(name: ChannelName): string[] {
-  const limits = CHANNEL_LIMITS[name];
-  return Object.entries(limits)
-    .filter(([, value]) => typeof value === 'number' || Array.isArray(value))
-    .map(([key, value]) => `${key}: ${Array.isArray(value) ? `no ${value.join(' ')}` : (value as number).toLocaleString('en-US')}`);
 }

@@ -1,13 +1,10 @@
-import { channelReadiness } from '../channels/credentials.js';
+import { channelChecks } from '../channels/connections.js';
+import type { ChannelCheck } from '../channels/module.js';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
-import { CHANNEL_NAMES } from '../config/schema.js';
 import { redactUrl, SECRET_ENV } from '../config/secrets.js';
 import { probeRedis, readRedisFacts, MIN_REDIS_VERSION } from '../queues/redis.js';
 import { DataDirInUseError } from '../store/data-dir-lock.js';
-import { openStore, type Store } from '../store/store.js';
-import { credentialFingerprint } from '../channels/credentials.js';
-import type { ChannelName } from '../config/schema.js';
-import type { Secrets } from '../config/secrets.js';
+import { openStore } from '../store/store.js';
 import { formatKstCompact } from '../time/kst.js';
 import { sql } from 'kysely';
 
@@ -76,6 +73,8 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
   }
 
   let dbSkew: number | undefined;
+  // Each channel's lines come from its status (credentials from the environment or the store, pauses) and its own checks.
+  let channelLines: ChannelCheck[] | undefined;
   try {
     const store = await openStore(config, { migrate: false });
     try {
@@ -83,7 +82,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
       const dbNow = row.rows[0]?.now.getTime();
       if (dbNow !== undefined) dbSkew = Math.abs(dbNow - Date.now());
       lines.push({ verdict: 'pass', check: 'database', detail: `${store.kind} at ${store.location} answers` });
-      lines.push(...(await channelStateLines(store, secrets)));
+      channelLines = await channelChecks({ config, secrets, store });
     } finally {
       await store.close();
     }
@@ -106,39 +105,18 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
       : { verdict: 'pass', check: 'clock', detail: `now ${formatKstCompact(new Date(now))} KST${skews.length ? ', in step with the servers' : ''}` },
   );
 
-  for (const channel of CHANNEL_NAMES) {
-    const r = channelReadiness(config, secrets, channel);
-    if (!r.enabled) lines.push({ verdict: 'pass', check: `channel ${channel}`, detail: 'disabled in configuration' });
-    else if (r.live) lines.push({ verdict: 'pass', check: `channel ${channel}`, detail: 'credentials set: posts are sent' });
-    else lines.push({ verdict: 'warn', check: `channel ${channel}`, detail: 'dry-run: posts are rendered into the outbox, nothing is sent', hint: `set ${r.missing.join(', ')}` });
+  if (!channelLines) {
+    channelLines = await channelChecks({ config, secrets, store: null });
+    lines.push({ verdict: 'warn', check: 'channel connections', detail: 'the database could not be read: channels are judged by the environment alone (stored connections and pauses unknown)' });
   }
+  lines.push(...channelLines);
 
   lines.push(
     secrets.dataKey
-      ? { verdict: 'pass', check: 'data key', detail: 'set: original inquiry texts are kept encrypted' }
-      : { verdict: 'warn', check: 'data key', detail: 'not set: original inquiry texts are not stored, only their masked form', hint: `set ${SECRET_ENV.dataKey} to 32 random bytes in base64 (e.g. \`openssl rand -base64 32\`)` },
+      ? { verdict: 'pass', check: 'data key', detail: 'set: original inquiry texts are kept encrypted, and so are channel tokens stored with `ontact channels connect`' }
+      : { verdict: 'warn', check: 'data key', detail: 'not set: original inquiry texts are not stored, only their masked form, and channel tokens cannot be stored (`ontact channels connect` refuses)', hint: `set ${SECRET_ENV.dataKey} to 32 random bytes in base64 (e.g. \`openssl rand -base64 32\`)` },
   );
   return lines;
-}
-
-async function channelStateLines(store: Store, secrets: Secrets): Promise<DoctorLine[]> {
-  let states;
-  try {
-    states = await store.db.selectFrom('channel_states').selectAll().where('status', '!=', 'ok').execute();
-  } catch {
-    // Not migrated yet: nothing has been paused.
-    return [];
-  }
-  return states.map((state) => {
-    if (state.status === 'needs_reauth') {
-      const renewed = state.credential_fingerprint !== credentialFingerprint(secrets, state.channel as ChannelName);
-      const variables = state.channel === 'facebook' ? SECRET_ENV.facebookPageAccessToken : state.channel === 'youtube' ? SECRET_ENV.youtubeRefreshToken : SECRET_ENV.discordBotToken;
-      return renewed
-        ? { verdict: 'warn' as const, check: `channel ${state.channel} access`, detail: `was refused (${state.reason ?? 'token rejected'}); a new token is set now`, hint: 'its waiting deliveries resume within a minute of Ontact running' }
-        : { verdict: 'fail' as const, check: `channel ${state.channel} access`, detail: `refused: ${state.reason ?? 'token rejected'}; its deliveries are waiting`, hint: `issue a new token, set ${variables}, and restart Ontact; waiting deliveries then go out` };
-    }
-    return { verdict: 'warn' as const, check: `channel ${state.channel} rate`, detail: `throttled until ${state.paused_until ? formatKstCompact(state.paused_until) + ' KST' : 'further notice'}: ${state.reason ?? ''}`, hint: 'nothing to do: deliveries continue when the platform allows' };
-  });
 }
 
 export function formatDoctor(lines: DoctorLine[]): string {

@@ -9,7 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 import { ChannelError } from '../channels/channel.js';
-import { channelOfInbound } from '../channels/registry.js';
+import { channelOfInbound, replyRulesFor } from '../channels/registry.js';
 import type { ChannelName } from '../config/schema.js';
 import { requestActions, type ActionRow } from '../outbound/actions.js';
 import type { ActionHandler } from '../outbound/engine.js';
@@ -22,9 +22,6 @@ import { cancelDeadlineJobs } from './deadlines.js';
 import type { DeliveryDeps, InquiryDeps } from './deps.js';
 import { InquiryError } from './errors.js';
 import { requireCounselor } from './teams.js';
-
-/** What each platform accepts in one reply (comment or message), in UTF-16 code units. */
-export const REPLY_LIMITS: Readonly<Record<ChannelName, number>> = { facebook: 8000, youtube: 10_000, discord: 2000 };
 
 /** Writes the actions that deliver these replies, in the caller's transaction. */
 export async function requestReplyActions(deps: Pick<InquiryDeps, 'config'>, trx: Kysely<Database>, replies: readonly { id: number; platform: ChannelName; kind: string }[], by: string): Promise<void> {
@@ -75,14 +72,20 @@ export async function replyToInquiry(deps: InquiryDeps, input: ReplyInput): Prom
       : input.text ?? '';
   const text = cleanText(raw);
   if (text === '') throw new InquiryError('invalid', 'the reply is empty');
-  if (platform && text.length > REPLY_LIMITS[platform]) {
-    throw new InquiryError('invalid', `the reply is ${text.length.toLocaleString('en-US')} characters; ${platform} takes at most ${REPLY_LIMITS[platform].toLocaleString('en-US')} in one reply`);
+  // How answers work on the citizen's platform: its module's reply rules (src/channels/<name>/index.ts).
+  const rules = replyRulesFor(inquiry.channel);
+  if (rules && text.length > rules.maxLength) {
+    throw new InquiryError('invalid', `the reply is ${text.length.toLocaleString('en-US')} characters; ${rules.channel} takes at most ${rules.maxLength.toLocaleString('en-US')} in one reply`);
+  }
+  const possible = rules?.visibilities[inquiry.channel];
+  if (input.visibility && possible && !possible.includes(input.visibility)) {
+    throw new InquiryError('invalid', `a ${inquiry.channel.replace('_', ' ')} can only be answered ${possible.map((v) => `${v}ly`).join(' or ')} on ${rules!.channel}, not ${input.visibility}ly`);
   }
   // Personal data, or a topic that is personal by nature, is answered privately even under a public comment.
   const personal = inquiry.personal_data_kinds.length > 0 || (inquiry.topic !== null && config.inquiries.privateTopics.includes(inquiry.topic as never));
   const visibility = input.visibility ?? (inquiry.is_public && !personal ? 'public' : 'private');
-  // Only a Facebook comment can be answered privately (a private reply); the thread then gets a short public note.
-  const notice = inquiry.is_public && visibility === 'private' && inquiry.channel === 'facebook_comment' ? deps.replies.renderPrivateNotice(config.center, platform) : null;
+  // A private answer to a public comment that others cannot see (a Facebook private reply) leaves a short public note in the thread.
+  const notice = inquiry.is_public && visibility === 'private' && rules?.publicNoteForPrivateAnswer.includes(inquiry.channel) ? deps.replies.renderPrivateNotice(config.center, platform) : null;
   const now = new Date();
   const actor = counselorActor(counselor.id);
 

@@ -1,5 +1,4 @@
 import type { AppContext } from '../app/context.js';
-import { credentialFingerprint } from '../channels/credentials.js';
 import type { ChannelName } from '../config/schema.js';
 import { wakeActions } from '../outbound/actions.js';
 import { transact } from '../queues/job-outbox.js';
@@ -49,7 +48,7 @@ async function resumeReauthorisedChannels(ctx: AppContext): Promise<string[]> {
   const paused = await ctx.store.db.selectFrom('channel_states').selectAll().where('status', '=', 'needs_reauth').execute();
   const resumed: string[] = [];
   for (const state of paused) {
-    if (state.credential_fingerprint === credentialFingerprint(ctx.secrets, state.channel as ChannelName)) continue;
+    if (state.credential_fingerprint === (await ctx.channels.credentials.fingerprint(state.channel as ChannelName, { fresh: true }))) continue;
     if (!(await ctx.pauses.resume(state.channel, 'system:credentials'))) continue;
     ctx.log.info({ channel: state.channel }, `${state.channel}: new credentials are set; resuming its actions`);
     await transact(ctx, (trx) => wakeActions(trx, { channel: state.channel }));

@@ -1,12 +1,9 @@
 /**
  * Making outside text safe to place in a post. `cleanText` is channel-independent and runs once
- * when the render view is built; the per-channel escapers run on every value the template engine
- * substitutes (and never on a template's own text), after any truncation, so a cut can never
- * split an escape sequence.
+ * when the render view is built; each platform's escaper (its render spec's `escaper`, in
+ * src/channels/<name>/escape.ts) runs on every value the template engine substitutes (and never
+ * on a template's own text), after any truncation, so a cut can never split an escape sequence.
  */
-import type { Channel } from './limits.js';
-
-const ZWSP = '\u200B';
 
 /**
  * C0 controls other than LF, DEL, C1 controls, BOM, and the bidi embedding/override/isolate
@@ -39,48 +36,6 @@ export function cleanText(text: string, options: CleanOptions = {}): string {
   return out.trim();
 }
 
-/**
- * Discord markdown: characters that start inline formatting anywhere, and block markers that
- * only count at the start of a line (quotes, headers, `-#` subtext, lists). A value is treated
- * as starting a line because the engine cannot know where the template placed it.
- */
-const DISCORD_INLINE = /[\\*_~`|[\]()]/g;
-const DISCORD_LINE_START_MARK = /(^|\n)([ \u3000]*)([>#+-])/g;
-const DISCORD_LINE_START_ORDERED = /(^|\n)([ \u3000]*)(\d+)\./g;
-
-export function escapeDiscordMarkdown(text: string): string {
-  return text
-    .replace(DISCORD_INLINE, '\\$&')
-    .replace(DISCORD_LINE_START_MARK, '$1$2\\$3')
-    .replace(DISCORD_LINE_START_ORDERED, '$1$2$3\\.');
-}
-
-/**
- * Breaks every mention form with a zero-width space so nothing can ping even if a payload were
- * sent without `allowed_mentions`: `@everyone`, `@here`, and all `<…>` forms (users `<@id>`,
- * roles `<@&id>`, channels `<#id>`, commands `</name:id>`, timestamps and custom emoji).
- */
-export function neutraliseDiscordMentions(text: string): string {
-  return text.replace(/@(everyone|here)/gi, `@${ZWSP}$1`).replace(/</g, `<${ZWSP}`);
-}
-
-/** A mention Discord would act on, for validating finished payloads. */
-export const DISCORD_PING = /@(?:everyone|here)|<[@#/:]|<a:|<t:/i;
-
-export function escapeDiscordText(text: string): string {
-  return neutraliseDiscordMentions(escapeDiscordMarkdown(text));
-}
-
-/** CJK angle brackets read naturally in Korean and are not the `<` `>` YouTube rejects. */
-export function escapeYouTubeText(text: string): string {
-  return text.replace(/</g, '\u3008').replace(/>/g, '\u3009');
-}
-
-/** Facebook renders plain text; `@[id]` is the Graph API's tagging syntax, so it is broken up. */
-export function escapeFacebookText(text: string): string {
-  return text.replace(/@\[/g, `@${ZWSP}[`);
-}
-
 export class InvalidLinkError extends Error {
   constructor(
     readonly link: string,
@@ -111,32 +66,11 @@ export function normaliseLink(raw: string): string {
   return url.href;
 }
 
-/**
- * A link placed in Discord text must neither carry markdown nor end early. Beyond what URL
- * serialisation already encodes, percent-encode the markdown and mention characters after the
- * origin; RFC 3986 treats the encoded forms as equivalent for the servers we link to.
- */
-export function escapeDiscordUrl(href: string): string {
-  const url = new URL(href);
-  const rest = href.slice(url.origin.length).replace(/[*_~|()[\]'`\\@<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-  return url.origin + rest;
-}
-
 /** How one channel escapes a substituted value. */
 export interface ChannelEscaper {
   text(value: string): string;
   url(href: string): string;
 }
 
-/**
- * For Discord text that is shown without markdown (embed footers and author names): a backslash
- * escape would be displayed as-is there, so only mentions are broken up.
- */
-export const DISCORD_PLAIN_ESCAPER: ChannelEscaper = { text: neutraliseDiscordMentions, url: escapeDiscordUrl };
-
-export const ESCAPERS: Readonly<Record<Channel, ChannelEscaper>> = {
-  discord: { text: escapeDiscordText, url: escapeDiscordUrl },
-  facebook: { text: escapeFacebookText, url: (href) => href },
-  // A serialised URL already has `<` and `>` percent-encoded.
-  youtube: { text: escapeYouTubeText, url: (href) => href },
-};
+// Kept for src/inquiries/reply-templates.ts until reply texts take their escaper from the channel module's reply rules.
+export { neutraliseDiscordMentions } from '../channels/discord/escape.js';

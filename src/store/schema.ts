@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { ChannelTables } from './channel-tables.js';
 import type { CoreTables } from './core-tables.js';
 import type { InquiryTables } from './inquiry-tables.js';
 import type { OutreachTables } from './outreach-tables.js';
@@ -20,12 +21,14 @@ export interface AuditLogTable {
 
 export interface ChannelStateTable {
   channel: string;
-  /** ok | needs_reauth | throttled */
+  /** ok | needs_reauth | throttled | paused (by staff) */
   status: string;
   reason: string | null;
   paused_until: Timestamp | null;
   /** Which credential was refused: a different one (a new token) lifts a needs_reauth pause. */
   credential_fingerprint: string | null;
+  /** Who paused it, for a staff pause. */
+  paused_by: string | null;
   updated_at: Timestamp;
 }
 
@@ -35,4 +38,4 @@ export interface BaseTables {
 }
 
 /** Every table, by domain; each domain keeps its table types beside its migration. */
-export interface Database extends BaseTables, CoreTables, OutreachTables, InquiryTables {}
+export interface Database extends BaseTables, CoreTables, OutreachTables, InquiryTables, ChannelTables {}

@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FACEBOOK_WEBHOOK_PATH } from '../../src/web/facebook-webhook.js';
+import { FACEBOOK_WEBHOOK_PATH } from '../../src/channels/facebook/webhook-routes.js';
 import { startGraphEmulator, type GraphEmulator } from '../emulators/graph.js';
 import { exitOf, startCli, type ChildWithOutput } from '../helpers/cli.js';
 import { deleteRedisKeys, TEST_REDIS_URL, uniqueName, waitFor } from '../helpers/context.js';

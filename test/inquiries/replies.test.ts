@@ -23,6 +23,7 @@ async function app() {
 function refuseReplies(a: InquiryTestApp, kind: 'permanent' | 'unauthorised', message: string): void {
   const channels = a.ctx.channels;
   a.ctx.channels = {
+    credentials: channels.credentials,
     all: () => channels.all(),
     get(name) {
       const real = channels.get(name);

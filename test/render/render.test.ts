@@ -2,7 +2,9 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DISCORD_LIMITS, FACEBOOK_LIMITS, YOUTUBE_LIMITS } from '../../src/render/limits.js';
+import { DISCORD_LIMITS } from '../../src/channels/discord/limits.js';
+import { FACEBOOK_LIMITS } from '../../src/channels/facebook/limits.js';
+import { YOUTUBE_LIMITS } from '../../src/channels/youtube/limits.js';
 import {
   CHANNELS,
   checkTemplates,
@@ -19,7 +21,8 @@ import {
   type RenderItem,
   type RenderKind,
 } from '../../src/render/render.js';
-import { cleanText, DISCORD_PING, escapeDiscordUrl } from '../../src/render/sanitize.js';
+import { DISCORD_PING, escapeDiscordUrl } from '../../src/channels/discord/escape.js';
+import { cleanText } from '../../src/render/sanitize.js';
 import { ELLIPSIS, graphemes, utf8Length } from '../../src/render/truncate.js';
 import { TEMPLATES_DIR } from '../../src/paths.js';
 import { kstDate } from '../../src/time/kst.js';

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cleanText,
-  DISCORD_PING,
-  escapeDiscordText,
-  escapeDiscordUrl,
-  escapeFacebookText,
-  escapeYouTubeText,
-  normaliseLink,
-} from '../../src/render/sanitize.js';
+import { DISCORD_PING, escapeDiscordText, escapeDiscordUrl } from '../../src/channels/discord/escape.js';
+import { escapeFacebookText } from '../../src/channels/facebook/render.js';
+import { escapeYouTubeText } from '../../src/channels/youtube/render.js';
+import { cleanText, normaliseLink } from '../../src/render/sanitize.js';
 
 /** A markdown character Discord would act on: one not preceded by a backslash escape. */
 function unescapedMarkdown(text: string): string[] {

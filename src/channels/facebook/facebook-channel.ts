@@ -25,10 +25,11 @@
  * only; a new link needs the post removed and published again.
  */
 import { createHash } from 'node:crypto';
-import { FACEBOOK_LIMITS } from '../../render/limits.js';
-import type { FacebookPayload, RenderedPayload } from '../../render/render.js';
 import { ChannelError, type Channel, type ChannelDescription, type PublishedCopy } from '../channel.js';
+import type { RenderedPayload } from '../payloads.js';
 import { GraphApiError, toChannelError, type GraphClient, type GraphPost } from './graph-client.js';
+import { FACEBOOK_LIMITS } from './limits.js';
+import type { FacebookPayload } from './render.js';
 
 export interface FacebookChannelOptions {
   client: GraphClient;

@@ -1,8 +1,7 @@
-import type { AppContext } from '../../app/context.js';
-import { receiveInbound } from '../../inquiries/intake.js';
 import { ChannelError } from '../channel.js';
+import type { JobDeps } from '../module.js';
 import { GraphApiError, toChannelError } from './graph-client.js';
-import { createGraphClientFor } from './live.js';
+import { graphClientFor } from './live.js';
 import { sweptCommentEvent } from './webhook.js';
 
 export interface SweepSummary {
@@ -26,29 +25,29 @@ const OVERLAP_MS = 10 * 60_000;
  * intake as the webhook; what the webhook already stored is a no-op. Like every call to Graph it
  * honours a paused channel, and a throttle or a refused token it meets pauses the channel.
  */
-export async function sweepFacebookComments(ctx: AppContext, since: Date | null, signal?: AbortSignal): Promise<SweepSummary> {
-  const pause = await ctx.pauses.check('facebook');
+export async function sweepFacebookComments(deps: JobDeps<'facebook'>, since: Date | null, signal?: AbortSignal): Promise<SweepSummary> {
+  const pause = await deps.pauses.check('facebook');
   if (pause) return { posts: 0, comments: 0, created: 0, skipped: pause.reason };
   try {
-    return await sweep(ctx, since, signal);
+    return await sweep(deps, since, signal);
   } catch (error) {
     const channelError = error instanceof GraphApiError ? toChannelError(error) : error;
     if (channelError instanceof ChannelError && channelError.kind === 'throttled') {
-      await ctx.pauses.pause('facebook', 'throttled', channelError.message, new Date(Date.now() + (channelError.retryAfterMs ?? 60_000)));
+      await deps.pauses.pause('facebook', 'throttled', channelError.message, new Date(Date.now() + (channelError.retryAfterMs ?? 60_000)));
       return { posts: 0, comments: 0, created: 0, skipped: channelError.message };
     }
     if (channelError instanceof ChannelError && channelError.kind === 'unauthorised') {
-      await ctx.pauses.pause('facebook', 'needs_reauth', channelError.message, null);
+      await deps.pauses.pause('facebook', 'needs_reauth', channelError.message, null);
       return { posts: 0, comments: 0, created: 0, skipped: channelError.message };
     }
     throw channelError;
   }
 }
 
-async function sweep(ctx: AppContext, since: Date | null, signal?: AbortSignal): Promise<SweepSummary> {
-  const client = createGraphClientFor(ctx);
-  const pageId = ctx.config.channels.facebook.pageId;
-  const posts = await ctx.store.db
+async function sweep(deps: JobDeps<'facebook'>, since: Date | null, signal?: AbortSignal): Promise<SweepSummary> {
+  const client = graphClientFor(deps.settings, await deps.credentials());
+  const pageId = deps.settings.pageId;
+  const posts = await deps.store.db
     .selectFrom('deliveries')
     .select(['platform_id'])
     .where('channel', '=', 'facebook')
@@ -65,7 +64,7 @@ async function sweep(ctx: AppContext, since: Date | null, signal?: AbortSignal):
       const event = sweptCommentEvent(comment, postId, pageId);
       if (!event) continue;
       summary.comments++;
-      if ((await receiveInbound(ctx, event)).outcome === 'created') summary.created++;
+      if ((await deps.intake(event)).outcome === 'created') summary.created++;
     }
   }
   return summary;

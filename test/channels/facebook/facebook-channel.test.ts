@@ -7,7 +7,7 @@ import {
   fingerprintMarker,
   stripFingerprint,
 } from '../../../src/channels/facebook/facebook-channel.js';
-import { FACEBOOK_LIMITS } from '../../../src/render/limits.js';
+import { FACEBOOK_LIMITS } from '../../../src/channels/facebook/limits.js';
 import { createGraphClient } from '../../../src/channels/facebook/graph-client.js';
 import type { FacebookPayload } from '../../../src/render/render.js';
 import { faults, startGraphEmulator, type GraphEmulator } from '../../emulators/graph.js';

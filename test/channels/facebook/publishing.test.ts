@@ -155,7 +155,7 @@ describe('publishing to the Facebook Page through the Graph API', () => {
 
     const doctor = formatDoctor(await runDoctor({ ...process.env, ...baseEnv(), DATABASE_URL: ctx.config.database.url, DATABASE_SCHEMA: ctx.config.database.schema, REDIS_URL: ctx.config.redis.url }));
     expect(doctor).toMatch(/FAIL {2}channel facebook access: refused: .*190.*; its deliveries are waiting/);
-    expect(doctor).toContain('set FACEBOOK_PAGE_ACCESS_TOKEN, and restart Ontact');
+    expect(doctor).toContain('issue a new Page access token and run `ontact channels connect facebook` (or set FACEBOOK_PAGE_ACCESS_TOKEN and restart Ontact)');
     await ctx.stop();
 
     graph.setAccessToken('EAAG-renewed-token-for-tests');

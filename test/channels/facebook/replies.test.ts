@@ -3,7 +3,7 @@ import { runRoles, type RunningApp } from '../../../src/app/run.js';
 import { replyToInquiry } from '../../../src/inquiries/replies.js';
 import { createLogger } from '../../../src/log.js';
 import { createPost, getPost } from '../../../src/outreach/posts.js';
-import { FACEBOOK_WEBHOOK_PATH } from '../../../src/web/facebook-webhook.js';
+import { FACEBOOK_WEBHOOK_PATH } from '../../../src/channels/facebook/webhook-routes.js';
 import { startGraphEmulator, type GraphEmulator } from '../../emulators/graph.js';
 import { facebookEnv } from '../../helpers/facebook.js';
 import { testConfig, waitFor } from '../../helpers/context.js';

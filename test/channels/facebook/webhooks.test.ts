@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRoles, type RunningApp } from '../../../src/app/run.js';
+import { channelJobDeps } from '../../../src/app/channel-deps.js';
 import { sweepFacebookComments } from '../../../src/channels/facebook/sweep.js';
 import { createLogger } from '../../../src/log.js';
 import { createPost, getPost } from '../../../src/outreach/posts.js';
 import { runOpenAction } from '../../helpers/outbound.js';
-import { FACEBOOK_WEBHOOK_PATH } from '../../../src/web/facebook-webhook.js';
+import { FACEBOOK_WEBHOOK_PATH } from '../../../src/channels/facebook/webhook-routes.js';
 import { startGraphEmulator, type GraphEmulator } from '../../emulators/graph.js';
 import { facebookEnv } from '../../helpers/facebook.js';
 import { testConfig } from '../../helpers/context.js';
@@ -83,10 +84,10 @@ describe('Facebook webhooks', () => {
 
   it('catches a comment whose webhook never came with the periodic sweep, once', async () => {
     const missed = graph.addUserComment(ourPostId, { fromId: '7003', fromName: '박철수', message: '주차 가능한가요?' });
-    const first = await sweepFacebookComments(app.ctx, null);
+    const first = await sweepFacebookComments(channelJobDeps(app.ctx, 'facebook'), null);
     expect(first.created).toBeGreaterThanOrEqual(1);
     expect((await stored()).filter((e) => e.platform_id === missed.id)).toHaveLength(1);
-    const second = await sweepFacebookComments(app.ctx, null);
+    const second = await sweepFacebookComments(channelJobDeps(app.ctx, 'facebook'), null);
     expect(second.created).toBe(0);
     expect((await graph.deliverWebhook(webhookUrl, graph.commentWebhook(missed, 'add'))).status).toBe(200);
     expect((await stored()).filter((e) => e.platform_id === missed.id)).toHaveLength(1);
@@ -95,7 +96,7 @@ describe('Facebook webhooks', () => {
   it('skips the sweep while the channel is paused, calling nothing', async () => {
     await app.ctx.pauses.pause('facebook', 'throttled', '(#613) Calls to this api have exceeded the rate limit.', new Date(Date.now() + 60_000));
     const before = graph.requests.length;
-    const summary = await sweepFacebookComments(app.ctx, null);
+    const summary = await sweepFacebookComments(channelJobDeps(app.ctx, 'facebook'), null);
     expect(summary.skipped).toContain('throttled');
     expect(graph.requests.slice(before)).toEqual([]);
     await app.ctx.pauses.resume('facebook', 'staff:test');

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app/context.js';
-import { parseWebhook, verifyHandshake, verifySignature } from '../channels/facebook/webhook.js';
-import { receiveInbound } from '../inquiries/intake.js';
+import type { InboundDeps } from '../module.js';
+import { parseWebhook, verifyHandshake, verifySignature } from './webhook.js';
 
 export const FACEBOOK_WEBHOOK_PATH = '/webhooks/facebook';
 
@@ -10,16 +9,17 @@ export const FACEBOOK_WEBHOOK_PATH = '/webhooks/facebook';
  * `messages`. A POST is accepted only with a valid X-Hub-Signature-256 over the raw body (401
  * and nothing stored otherwise), and answered 200 only after every event in it is stored, so a
  * failure (the database away) answers 503 so Facebook delivers it again; storing the same event
- * twice is a no-op.
+ * twice is a no-op. The app secret and verify token are the ones in force at each request
+ * (environment, else the stored connection), so connecting new ones needs no restart.
  */
-export function facebookWebhookRoutes(ctx: AppContext) {
+export function facebookWebhookRoutes(deps: InboundDeps<'facebook'>) {
   return async (app: FastifyInstance): Promise<void> => {
     await app.register(async (scope) => {
       // The signature covers the exact bytes Facebook sent, so the body is kept raw here.
       scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
       scope.get(FACEBOOK_WEBHOOK_PATH, async (request, reply) => {
-        const verifyToken = ctx.secrets.facebookVerifyToken;
+        const verifyToken = (await deps.credentials()).facebookVerifyToken;
         if (!verifyToken) return reply.code(403).send({ error: 'Facebook webhook verification is not configured: FACEBOOK_VERIFY_TOKEN is not set' });
         const challenge = verifyHandshake(request.query as Record<string, unknown>, verifyToken);
         if (challenge === null) return reply.code(403).send({ error: 'verification failed: hub.mode must be subscribe and hub.verify_token must match' });
@@ -27,7 +27,7 @@ export function facebookWebhookRoutes(ctx: AppContext) {
       });
 
       scope.post(FACEBOOK_WEBHOOK_PATH, async (request, reply) => {
-        const appSecret = ctx.secrets.facebookAppSecret;
+        const appSecret = (await deps.credentials()).facebookAppSecret;
         if (!appSecret) return reply.code(503).send({ error: 'Facebook webhooks are not configured: FACEBOOK_APP_SECRET is not set' });
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const signature = request.headers['x-hub-signature-256'];
@@ -41,9 +41,9 @@ export function facebookWebhookRoutes(ctx: AppContext) {
         } catch {
           return reply.code(400).send({ error: 'the body is not JSON' });
         }
-        const { events, ignored } = parseWebhook(body, ctx.config.channels.facebook.pageId);
+        const { events, ignored } = parseWebhook(body, deps.settings.pageId);
         try {
-          for (const event of events) await receiveInbound(ctx, event);
+          for (const event of events) await deps.intake(event);
         } catch (error) {
           // Not stored, so not acknowledged: Facebook delivers it again, and what was stored is a no-op then.
           request.log.error({ err: (error as Error).message, events: events.length }, 'facebook webhook: could not store the events; answered 503 so Facebook retries');

@@ -1,0 +1,115 @@
+/**
+ * Everything Ontact knows about one platform, exported by `src/channels/<name>/index.ts`: its
+ * declaration (settings, secrets, environment overrides, jobs), whether this version can send to
+ * it, how it renders, how its live channel is built, what it receives (webhook routes, repeating
+ * jobs), how replies work there, and what `ontact doctor` says about it. The registry lists the
+ * modules; every name, queue, job, escaper and template list derives from that list.
+ *
+ * A module never imports outreach, inquiries or the app context: it is built from its own
+ * settings and the credentials in force, and hands what citizens write to the `intake` it is given.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Secrets } from '../config/secrets.js';
+import type { InboundChannel, InboundEvent } from '../inquiries/inbound.js';
+import type { RenderSpec } from '../render/spec.js';
+import type { Store } from '../store/store.js';
+import type { Channel } from './channel.js';
+import type { ChannelDeclaration } from './declaration.js';
+import type { ChannelName } from './settings.js';
+import type { ChannelStatus } from './status.js';
+
+export type SettingsOf<N extends ChannelName> = Config['channels'][N];
+
+/** What a live channel is built from: its settings and the credentials in force now (environment, else the stored connection). */
+export interface LiveDeps<N extends ChannelName> {
+  settings: SettingsOf<N>;
+  credentials: Secrets;
+  /** The module's `callTimeoutMs` for these settings: the deadline of one platform call. */
+  callTimeoutMs: number;
+  log: Logger;
+}
+
+/** Hands one inbound event to the inquiry intake; resolves once it is stored durably (not before). */
+export type Intake = (event: InboundEvent) => Promise<{ outcome: string }>;
+
+/** The pauses a channel's own jobs honour and set; ChannelPauses (src/outbound/pauses.ts) is one. */
+export interface PauseControl {
+  check(channel: string): Promise<{ reason: string } | null>;
+  pause(channel: string, status: 'needs_reauth' | 'throttled', reason: string, until: Date | null): Promise<void>;
+}
+
+/** What inbound adapters (webhook routes, pollers, a gateway) are given. */
+export interface InboundDeps<N extends ChannelName> {
+  settings: SettingsOf<N>;
+  /** The credentials in force now, read on every use, so re-authorising needs no restart. */
+  credentials(): Promise<Secrets>;
+  log: Logger;
+  intake: Intake;
+}
+
+/** What a channel's repeating jobs are given: inbound deps, the store, and the pauses they honour. */
+export interface JobDeps<N extends ChannelName> extends InboundDeps<N> {
+  store: Store;
+  pauses: PauseControl;
+}
+
+/** A repeating job of the channel's own, run while it sends for real (a dry channel has nothing to read back). */
+export interface ChannelScheduler<N extends ChannelName> {
+  /** One of the declaration's `jobs`; the job is `<name>.<job>`, the scheduler `<name>-<job>`. */
+  readonly job: string;
+  readonly everyMs: number;
+  run(deps: JobDeps<N>, signal?: AbortSignal): Promise<unknown>;
+}
+
+export type ReplyVisibility = 'public' | 'private';
+
+/** How answers to citizens work on the platform. */
+export interface ReplyRules {
+  /** The longest reply it takes, in UTF-16 code units. */
+  readonly maxLength: number;
+  /** The visibilities an answer can have, for each kind of message the channel receives. */
+  readonly visibilities: Readonly<Partial<Record<InboundChannel, readonly ReplyVisibility[]>>>;
+  /**
+   * Messages whose private answer leaves a short public note in their thread (a Facebook private
+   * reply is invisible to everyone else, so the comment would otherwise look unanswered).
+   */
+  readonly publicNoteForPrivateAnswer: readonly InboundChannel[];
+}
+
+/** One line of `ontact doctor`. */
+export interface ChannelCheck {
+  verdict: 'pass' | 'warn' | 'fail';
+  check: string;
+  detail: string;
+  hint?: string;
+}
+
+export interface DoctorRules<N extends ChannelName> {
+  /** What staff do when the platform refused the channel's token and paused it. */
+  readonly reauthorise: string;
+  /** Checks of the platform's own, beyond credentials and pauses. */
+  checks?(status: ChannelStatus, settings: SettingsOf<N>, credentials: Secrets): ChannelCheck[];
+}
+
+export interface ChannelModule<N extends ChannelName = ChannelName, P extends { channel: N } = { channel: N }, T = unknown> extends ChannelDeclaration<N> {
+  /** False while this version cannot send to the platform: it always runs dry, and says "not yet". */
+  readonly liveSupported: boolean;
+  /** What the live channel does, as start-up and doctor say it ("posts are sent to the Page"). */
+  readonly liveSummary: string;
+  /** The longest one platform call may take; an action's lease is never shorter. */
+  callTimeoutMs(settings: SettingsOf<N>): number;
+  readonly render: RenderSpec<P, T>;
+  /** The live channel; present only when `liveSupported`. */
+  createLive?(deps: LiveDeps<N>): Channel;
+  /** Webhook routes, registered by the web role whether or not the channel is live (they answer 503 without credentials). */
+  webhookRoutes?(deps: InboundDeps<N>): (app: FastifyInstance) => Promise<void>;
+  readonly schedulers?: readonly ChannelScheduler<N>[];
+  readonly replies: ReplyRules;
+  /** The kinds of inbound message that arrive on this channel (facebook_comment, facebook_message …). */
+  readonly inbound: readonly InboundChannel[];
+  readonly doctor: DoctorRules<N>;
+  /** The local server that speaks the platform's protocol in tests, under test/emulators/. */
+  readonly emulator: string;
+}
