@@ -4,7 +4,6 @@
  * paused. Pure functions over a module, its settings, the resolved credentials and the stored
  * channel state, so they read the same for every platform, including one added tomorrow.
  */
-import type { Config } from '../config/schema.js';
 import type { SecretName } from '../config/secrets.js';
 import { formatKstCompact } from '../time/kst.js';
 import type { ResolvedCredentials } from './credentials.js';
@@ -115,7 +114,7 @@ function credentialOrigin(status: ChannelStatus): string {
 }
 
 /** `ontact doctor`'s lines for the channel: what it does, what is wrong, what to do. */
-export function doctorLines(module: StatusModule, status: ChannelStatus, settings: Config['channels'][keyof Config['channels']] | Record<string, unknown>, resolved: ResolvedCredentials): ChannelCheck[] {
+export function doctorLines(module: StatusModule, status: ChannelStatus, settings: unknown, resolved: ResolvedCredentials): ChannelCheck[] {
   const check = `channel ${module.name}`;
   const lines: ChannelCheck[] = [];
   const connect = `\`ontact channels connect ${module.name}\``;
@@ -154,6 +153,7 @@ export function doctorLines(module: StatusModule, status: ChannelStatus, setting
   } else if (pause?.status === 'throttled') {
     lines.push({ verdict: 'warn', check: `${check} rate`, detail: `throttled until ${pause.until ? `${formatKstCompact(pause.until)} KST` : 'further notice'}: ${pause.reason ?? ''}`, hint: 'nothing to do: deliveries continue when the platform allows' });
   }
-  lines.push(...(module.doctor.checks?.(status, settings, resolved.secrets) ?? []));
+  // The module's own settings type: `settings` is `channels.<its name>`.
+  lines.push(...(module.doctor.checks?.(status, settings as never, resolved.secrets) ?? []));
   return lines;
 }

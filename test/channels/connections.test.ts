@@ -183,6 +183,24 @@ describe('a channel paused by staff', () => {
   });
 });
 
+describe('on the embedded database', () => {
+  it('connects, pauses and resumes in one transaction each (PGlite serves one at a time)', { timeout: 60_000 }, async () => {
+    const t = testConfig({ backend: 'pglite', env: pageEnv({ ONTACT_DATA_KEY: DATA_KEY }) });
+    const opened = await openTestContext(t);
+    running.push({
+      async close() {
+        await opened.close();
+        await t.cleanup();
+      },
+    });
+    const ctx = opened.ctx;
+    expect((await connectChannel(ctx, 'facebook', { FACEBOOK_PAGE_ACCESS_TOKEN: graph.accessToken }, 'staff:kim.minji')).status.mode).toBe('live');
+    expect((await pauseChannelByStaff(ctx, 'facebook', '점검', 'staff:kim.minji')).status.pause?.status).toBe('paused');
+    expect(await resumeChannelByStaff(ctx, 'facebook', 'staff:kim.minji')).toMatchObject({ resumed: true, status: { pause: null } });
+    expect((await disconnectChannel(ctx, 'facebook', 'staff:kim.minji')).status.mode).toBe('dry');
+  });
+});
+
 function formatChecks(lines: { verdict: string; check: string; detail: string; hint?: string }[]): string {
   return lines.map((l) => `${l.verdict.toUpperCase()} ${l.check}: ${l.detail}${l.hint ? `\n→ ${l.hint}` : ''}`).join('\n');
 }
