@@ -67,7 +67,7 @@ async function ourRun(ctx: AppContext, itemIds: readonly number[], concurrency: 
   const later = new Date(Date.now() + 3600_000);
   const postIds: number[] = [];
   for (const itemId of itemIds) {
-    const post = await createPost(ctx, { itemId, channels: [...CHANNEL_NAMES], when: { at: later }, by: 'bench' });
+    const post = await createPost(ctx, { itemId, channels: [...CHANNEL_NAMES], when: { at: later }, force: true, by: 'bench' });
     postIds.push(post.id);
   }
   const config = { ...ctx.config, queues: { ...ctx.config.queues, concurrency: Object.fromEntries(PUBLISH_QUEUES.map((q) => [q, concurrency])) } };

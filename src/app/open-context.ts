@@ -3,11 +3,12 @@ import { ChannelCredentials } from '../channels/credentials.js';
 import { createChannels } from '../channels/registry.js';
 import { ConfigError, type LoadedConfig } from '../config/load.js';
 import type { ChannelName } from '../config/schema.js';
-import { ChannelPauses } from '../outbound/pauses.js';
+import { ChannelPauses, type PauseEvents, type PauseStatus } from '../outbound/pauses.js';
+import { raiseNotification, resolveNotifications } from '../notifications/notifications.js';
 import { JobRelay } from '../queues/job-outbox.js';
 import { QueueSet } from '../queues/queue-set.js';
 import { createRedis } from '../queues/redis.js';
-import { openStore } from '../store/store.js';
+import { openStore, type Store } from '../store/store.js';
 import { resolvedPaths } from '../config/paths.js';
 import { ReplyTemplates } from '../inquiries/reply-templates.js';
 import { createRenderer } from '../render/render.js';
@@ -36,7 +37,7 @@ export async function openContext(loaded: LoadedConfig, log: Logger): Promise<Op
   // Channels are built from the credentials in force (environment, else stored connections), and a
   // pause for a refused token is lifted when they change.
   const credentials = new ChannelCredentials(store, loaded.secrets, log);
-  const pauses = new ChannelPauses(store, (channel, options) => credentials.fingerprint(channel as ChannelName, options), log);
+  const pauses = new ChannelPauses(store, (channel, options) => credentials.fingerprint(channel as ChannelName, options), log, pauseNotices(store));
   const ctx = { config, secrets: loaded.secrets, log, store, queues, redis, relay, pauses, calendar, renderer, replies, triageRules } as AppContext;
   await credentials.current();
   ctx.channels = createChannels(ctx, credentials);
@@ -47,6 +48,31 @@ export async function openContext(loaded: LoadedConfig, log: Logger): Promise<Op
       await queues.close();
       redis.disconnect();
       await store.close();
+    },
+  };
+}
+
+/** Staff hear of a paused channel (why, and what to do), and the notice clears when it resumes. */
+function pauseNotices(store: Store): PauseEvents {
+  const what: Record<PauseStatus, string> = {
+    needs_reauth: '토큰이 거부되어 다시 연결해야 합니다 (`ontact channels connect`)',
+    throttled: '',
+    paused: '직원이 일시 중지했습니다 (`ontact channels resume`으로 재개)',
+  };
+  return {
+    async onPause(channel, pause) {
+      // A throttle ends by itself within minutes; only a pause that needs a person is worth a notice.
+      if (pause.status === 'throttled') return;
+      await raiseNotification(store.db, {
+        recipient: 'role:staff',
+        kind: 'channel_paused',
+        subject: { type: 'channel', id: channel },
+        dedupeKey: `channel_paused:${channel}:${pause.status}`,
+        message: `${channel} 채널이 멈췄습니다: ${what[pause.status]}. 사유: ${pause.reason}`,
+      });
+    },
+    async onResume(channel) {
+      await resolveNotifications(store.db, { type: 'channel', id: channel }, ['channel_paused']);
     },
   };
 }

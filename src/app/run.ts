@@ -10,6 +10,8 @@ import { QUEUE_NAMES, type QueueName } from '../queues/registry.js';
 import { WorkerPool, type ProcessorMap } from '../queues/worker-pool.js';
 import { sourceEnv } from '../outreach/poll-source.js';
 import { sourceReadiness } from '../sources/config.js';
+import { apiRoutes } from '../web/api-routes.js';
+import { prepareSetup, setupTokenPath } from '../users/setup.js';
 import { checkTemplates, placeholderPhoneProblem } from '../render/render.js';
 import { resolvedPaths } from '../config/paths.js';
 import { buildServer } from '../web/server.js';
@@ -125,8 +127,15 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
       log.info({ role: 'gateway' }, 'gateway: no chat gateway is configured; nothing to connect');
     }
     if (roles.includes('web')) {
-      running.web = await buildServer(ctx, [...CHANNEL_MODULES.flatMap((m) => (m.webhookRoutes ? [m.webhookRoutes(channelInboundDeps(ctx, m.name) as never)] : []))]);
+      running.web = await buildServer(ctx, [...CHANNEL_MODULES.flatMap((m) => (m.webhookRoutes ? [m.webhookRoutes(channelInboundDeps(ctx, m.name) as never)] : [])), apiRoutes(ctx)]);
       running.url = await running.web.listen({ host: config.web.host, port: config.web.port });
+      const setupToken = await prepareSetup(ctx.store.db, config.dataDir);
+      if (setupToken) {
+        log.warn(
+          { setupTokenFile: setupTokenPath(config.dataDir) },
+          `no admin account yet: create one with \`ontact users add <login> --name <이름> --role admin\` (on this machine the CLI uses the one-time set-up token in ${setupTokenPath(config.dataDir)})`,
+        );
+      }
     }
   } catch (error) {
     await running.keeper?.stop();

@@ -4,11 +4,25 @@ export class UsageError extends Error {
 }
 
 // Matched by name, not class, so the CLI can report them without loading the modules that throw them.
-const PLAIN_ERRORS = new Set(['ConfigError', 'RedisUnreachableError', 'DatabaseUnreachableError', 'DataDirInUseError', 'StartupError', 'UsageError', 'PostActionError', 'SourceError']);
+const PLAIN_ERRORS = new Set(['ConfigError', 'RedisUnreachableError', 'DatabaseUnreachableError', 'DataDirInUseError', 'StartupError', 'UsageError', 'PostActionError', 'SourceError', 'UserError']);
 const BAD_INPUT = new Set(['ConfigError', 'UsageError', 'PostActionError']);
+/** The application layer's codes that mean "what you asked for is wrong": exit 2, like a usage error. */
+const BAD_REQUEST_CODES = new Set(['invalid', 'not_found']);
 
-/** Prints an error for a person and returns the exit code: 2 for bad configuration or usage, 1 otherwise. */
+/**
+ * Prints an error for a person and returns the exit code, the same in every command: 2 for bad
+ * configuration, usage or a request naming something that does not exist; 1 otherwise.
+ */
 export function reportError(error: unknown): number {
+  if (error instanceof Error && error.name === 'AppError') {
+    const { code } = error as Error & { code: string };
+    if (code === 'internal') {
+      process.stderr.write(`ontact: ${error.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`ontact: ${error.message}\n`);
+    return BAD_REQUEST_CODES.has(code) ? 2 : 1;
+  }
   if (error instanceof Error && PLAIN_ERRORS.has(error.name)) {
     process.stderr.write(`ontact: ${error.message}\n`);
     return BAD_INPUT.has(error.name) ? 2 : 1;

@@ -15,8 +15,10 @@ export function displayWidth(text: string): number {
   return width;
 }
 
-export function kst(date: Date | null | undefined): string {
-  return date ? `${formatKstCompact(date)} KST` : '-';
+/** A time for people: KST, from a Date or the ISO string the API carries. */
+export function kst(date: Date | string | null | undefined): string {
+  if (!date) return '-';
+  return `${formatKstCompact(typeof date === 'string' ? new Date(date) : date)} KST`;
 }
 
 export function clip(text: string | null | undefined, max = 40): string {

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Option, type Command } from 'commander';
-import type { AppContext } from '../app/context.js';
-import type { InquiryDetail, InquiryFilter, InquirySummary } from '../inquiries/queries.js';
+import type { InquiryDetail, InquirySummary } from '../inquiries/queries.js';
 import { displayText, excerpt as excerptSync } from '../inquiries/text.js';
+import type { Config } from '../config/schema.js';
 import { parseKstInput } from '../time/kst.js';
 import { UsageError } from './errors.js';
 import { kst, table } from './format.js';
@@ -12,22 +11,22 @@ const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 const PRIORITY_KO: Record<string, string> = { urgent: '긴급', high: '높음', normal: '보통', low: '낮음' };
 const SHOW_LIMIT = 2000;
 
-/**
- * Runs an inquiry command with the store and queues open. Refusals from the services (unknown
- * inquiry, another team's reveal, a closed inquiry) are one plain line: exit 2 for bad input, 1 otherwise.
- */
-async function run<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T | undefined> {
-  const { withContext } = await import('./context.js');
-  try {
-    return await withContext(fn);
-  } catch (error) {
-    if (error instanceof Error && (error.name === 'InquiryError' || error.name === 'InboundEventError')) {
-      process.stderr.write(`ontact: ${error.message}\n`);
-      process.exitCode = (error as { kind?: string }).kind === 'invalid' || error.name === 'InboundEventError' ? 2 : 1;
-      return undefined;
-    }
-    throw error;
-  }
+/** What the API sends: the services' records with times as ISO strings. */
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+type Summary = Json<InquirySummary>;
+type Detail = Omit<Json<InquiryDetail>, 'conversation' | 'replies' | 'notes' | 'history' | 'event'> & {
+  event: Json<InquiryDetail['event']>;
+  conversation: Json<InquiryDetail['conversation'][number]>[];
+  replies: Json<InquiryDetail['replies'][number]>[];
+  notes: Json<InquiryDetail['notes'][number]>[];
+  history: Json<InquiryDetail['history'][number]>[];
+};
+
+async function client<T>(fn: (c: import('./client.js').Client, config: Config) => Promise<T>): Promise<T> {
+  const { withClient } = await import('./client.js');
+  const { loadConfig } = await import('../config/load.js');
+  const { config } = loadConfig();
+  return withClient((c) => fn(c, config));
 }
 
 function inquiryId(value: string): number {
@@ -35,19 +34,13 @@ function inquiryId(value: string): number {
   return Number(value.trim().replace('#', ''));
 }
 
-function actor(options: { as?: string }): string | undefined {
-  return options.as ?? process.env.ONTACT_COUNSELOR ?? undefined;
-}
-
-const asOption = () => new Option('--as <counselor>', 'your counselor id (default: $ONTACT_COUNSELOR)');
-
 function collect(value: string, previous: Record<string, string>): Record<string, string> {
   const i = value.indexOf('=');
   if (i <= 0) throw new UsageError(`--set: expected name=value, got "${value}"`);
   return { ...previous, [value.slice(0, i).trim()]: value.slice(i + 1) };
 }
 
-/** `ontact inquiries …` and `ontact report`. */
+/** `ontact inquiries …` and `ontact report`. Who is acting is the signed-in user (ONTACT_TOKEN). */
 export function registerInquiryCommands(program: Command): void {
   const inquiries = program.command('inquiries').description("citizens' inquiries: the counselors' queue (list, show, claim, reply, close …)");
 
@@ -60,18 +53,14 @@ export function registerInquiryCommands(program: Command): void {
     .option('--overdue', 'only unanswered inquiries past their deadline')
     .option('--unassigned', 'only inquiries no counselor has yet')
     .option('--needs-human', 'only inquiries triage could not route (the "needs a human" view)')
-    .option('--mine', 'only inquiries assigned to you (with --as)')
-    .addOption(asOption())
+    .option('--mine', 'only inquiries assigned to you')
     .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'print JSON')
-    .action(async (options: { team?: string; status: (typeof STATUSES)[number]; priority?: (typeof PRIORITIES)[number]; overdue?: boolean; unassigned?: boolean; needsHuman?: boolean; mine?: boolean; as?: string; limit: string; json?: boolean }) => {
+    .action(async (options: { team?: string; status: string; priority?: string; overdue?: boolean; unassigned?: boolean; needsHuman?: boolean; mine?: boolean; limit: string; json?: boolean }) => {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a positive whole number, got "${options.limit}"`);
-      await run(async (ctx) => {
-        const { listInquiries, listNotifications } = await import('../inquiries/queries.js');
-        const { requireCounselor } = await import('../inquiries/teams.js');
-        const me = options.mine || options.as ? requireCounselor(ctx.config, actor(options)) : undefined;
-        const filter: InquiryFilter = {
+      await client(async (c, config) => {
+        const rows = await c.call<Summary[]>('inquiries.list', {
           status: options.status,
           limit,
           ...(options.team ? { team: options.team } : {}),
@@ -79,19 +68,16 @@ export function registerInquiryCommands(program: Command): void {
           ...(options.overdue ? { overdue: true } : {}),
           ...(options.unassigned ? { unassigned: true } : {}),
           ...(options.needsHuman ? { needsHuman: true } : {}),
-          ...(options.mine && me ? { assignee: me.id } : {}),
-        };
-        const rows = await listInquiries(ctx, filter);
+          ...(options.mine ? { mine: true } : {}),
+        });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
           return;
         }
-        if (me) {
-          const unread = await listNotifications(ctx, me.id, { unreadOnly: true, limit: 10 });
-          for (const n of unread) process.stdout.write(`[${n.kind === 'escalation' ? '기한 초과' : '기한 알림'}] ${n.message}\n`);
-          if (unread.length > 0) process.stdout.write('\n');
-        }
-        process.stdout.write(`${rows.length ? formatList(ctx, rows) : 'no inquiries match'}\n`);
+        const notices = await c.call<{ kind: string; message: string }[]>('notifications.list', { limit: 10 });
+        for (const n of notices) process.stdout.write(`[${NOTICE_LABEL[n.kind] ?? n.kind}] ${n.message}\n`);
+        if (notices.length > 0) process.stdout.write('\n');
+        process.stdout.write(`${rows.length ? formatList(config, rows) : 'no inquiries match'}\n`);
       });
     });
 
@@ -103,38 +89,32 @@ export function registerInquiryCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, options: { full?: boolean; json?: boolean }) => {
       const n = inquiryId(id);
-      await run(async (ctx) => {
-        const { showInquiry } = await import('../inquiries/queries.js');
-        const detail = await showInquiry(ctx, n);
-        process.stdout.write(options.json ? `${JSON.stringify(detail, null, 2)}\n` : `${formatDetail(ctx, detail, options.full ?? false)}\n`);
+      await client(async (c, config) => {
+        const detail = await c.call<Detail>('inquiries.get', { id: n });
+        process.stdout.write(options.json ? `${JSON.stringify(detail, null, 2)}\n` : `${formatDetail(config, detail, options.full ?? false)}\n`);
       });
     });
 
   inquiries
     .command('add')
     .description('log a phone or walk-in inquiry (it is masked, triaged and routed like any other)')
-    .addOption(new Option('--channel <channel>', 'how it came in').choices(['phone', 'walk_in']).default('phone'))
+    .addOption(new Option('--channel <channel>', 'how it came in').choices(['phone', 'walk-in', 'walk_in']).default('phone'))
     .requiredOption('--text <text>', 'what the citizen asked')
     .option('--name <name>', "the citizen's name, if given")
     .option('--caller <ref>', 'a reference that groups calls from the same person (not the phone number itself)')
     .option('--at <time>', 'when it came in, KST (e.g. "2026-11-27 10:30"); now when omitted')
-    .action(async (options: { channel: 'phone' | 'walk_in'; text: string; name?: string; caller?: string; at?: string }) => {
-      const at = options.at === undefined ? new Date() : parseKstInput(options.at);
-      if (!at) throw new UsageError(`--at: expected a KST time such as "2026-11-27 10:30", got "${options.at}"`);
-      await run(async (ctx) => {
-        const { receiveInbound } = await import('../inquiries/intake.js');
-        const id = randomUUID();
-        const result = await receiveInbound(ctx, {
-          channel: options.channel,
-          platformId: `staff-${id}`,
-          threadRef: null,
-          authorId: options.caller ? `caller:${options.caller}` : `caller:${id}`,
-          authorName: options.name ?? null,
+    .action(async (options: { channel: string; text: string; name?: string; caller?: string; at?: string }) => {
+      const at = options.at === undefined ? undefined : parseKstInput(options.at);
+      if (at === null) throw new UsageError(`--at: expected a KST time such as "2026-11-27 10:30", got "${options.at}"`);
+      await client(async (c) => {
+        const result = await c.call<{ id: number; personalDataKinds: string[] }>('inquiries.add', {
+          channel: options.channel === 'phone' ? 'phone' : 'walk_in',
           text: options.text,
-          attachments: [],
-          at,
+          ...(options.name ? { name: options.name } : {}),
+          ...(options.caller ? { caller: options.caller } : {}),
+          ...(at ? { at: at.toISOString() } : {}),
         });
-        process.stdout.write(`inquiry #${result.inquiryId} logged${result.personalDataKinds.length ? ` (personal data masked: ${result.personalDataKinds.join(', ')})` : ''}; queued for triage\n`);
+        process.stdout.write(`inquiry #${result.id} logged${result.personalDataKinds.length ? ` (personal data masked: ${result.personalDataKinds.join(', ')})` : ''}; queued for triage\n`);
       });
     });
 
@@ -142,27 +122,23 @@ export function registerInquiryCommands(program: Command): void {
     .command('claim')
     .description('take an inquiry on yourself (it moves to your team)')
     .argument('<id>', 'the inquiry number')
-    .addOption(asOption())
-    .action(async (id: string, options: { as?: string }) => {
+    .action(async (id: string) => {
       const n = inquiryId(id);
-      await run(async (ctx) => {
-        const { claimInquiry } = await import('../inquiries/actions.js');
-        const inquiry = await claimInquiry(ctx, n, actor(options) ?? '');
+      await client(async (c) => {
+        const inquiry = await c.call<{ id: number; team: string | null }>('inquiries.claim', { id: n });
         process.stdout.write(`inquiry #${inquiry.id} is yours (${inquiry.team})\n`);
       });
     });
 
   inquiries
     .command('assign')
-    .description('give an inquiry to a counselor (and their team)')
+    .description('give an inquiry to a counselor and their team (team leads)')
     .argument('<id>', 'the inquiry number')
     .argument('<counselor>', 'the counselor id')
-    .addOption(asOption())
-    .action(async (id: string, to: string, options: { as?: string }) => {
+    .action(async (id: string, to: string) => {
       const n = inquiryId(id);
-      await run(async (ctx) => {
-        const { assignInquiry } = await import('../inquiries/actions.js');
-        const inquiry = await assignInquiry(ctx, n, to, actor(options) ?? '');
+      await client(async (c) => {
+        const inquiry = await c.call<{ id: number; team: string | null }>('inquiries.assign', { id: n, to });
         process.stdout.write(`inquiry #${inquiry.id} assigned to ${to} (${inquiry.team})\n`);
       });
     });
@@ -171,42 +147,39 @@ export function registerInquiryCommands(program: Command): void {
     .command('reply')
     .description('answer the citizen on the channel they used (free text or a canned answer); phone and walk-in replies are recorded as given in person')
     .argument('<id>', 'the inquiry number')
-    .addOption(asOption())
     .option('--text <text>', 'the reply')
     .option('--canned <name>', 'a canned answer from templates/replies/canned (see `ontact inquiries canned`)')
     .option('--set <name=value>', 'a value for a canned answer placeholder (repeatable)', collect, {})
     .option('--private', 'reply by private message instead of in the public thread')
     .option('--public', 'reply in the public thread')
     .option('--wait [seconds]', 'wait for the delivery result (default 20 s)')
-    .action(async (id: string, options: { as?: string; text?: string; canned?: string; set: Record<string, string>; private?: boolean; public?: boolean; wait?: boolean | string }) => {
+    .action(async (id: string, options: { text?: string; canned?: string; set: Record<string, string>; private?: boolean; public?: boolean; wait?: boolean | string }) => {
       const n = inquiryId(id);
       if (options.private && options.public) throw new UsageError('--private and --public exclude each other');
       if ((options.text === undefined) === (options.canned === undefined)) throw new UsageError('give the reply with --text or --canned (one of them)');
       const waitSeconds = options.wait === undefined ? 0 : options.wait === true ? 20 : Number(options.wait);
       if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait: expected seconds, got "${String(options.wait)}"`);
-      await run(async (ctx) => {
-        const { replyToInquiry } = await import('../inquiries/replies.js');
-        const outcome = await replyToInquiry(ctx, {
-          inquiryId: n,
-          as: actor(options) ?? '',
+      await client(async (c) => {
+        const outcome = await c.call<{ replyId: number; status: string }>('inquiries.reply', {
+          id: n,
           ...(options.text !== undefined ? { text: options.text } : {}),
           ...(options.canned !== undefined ? { canned: options.canned, values: options.set } : {}),
-          ...(options.private ? { visibility: 'private' as const } : options.public ? { visibility: 'public' as const } : {}),
+          ...(options.private ? { visibility: 'private' } : options.public ? { visibility: 'public' } : {}),
         });
         if (outcome.status === 'in_person') {
           process.stdout.write(`reply #${outcome.replyId} recorded as given in person; inquiry #${n} is answered\n`);
           return;
         }
-        let status: string = outcome.status;
+        let status = outcome.status;
         let error: string | null = null;
         const until = Date.now() + waitSeconds * 1000;
         while (['queued', 'sending', 'retrying'].includes(status) && Date.now() < until) {
           await new Promise((r) => setTimeout(r, 250));
-          const row = await ctx.store.db.selectFrom('inquiry_replies').select(['status', 'error']).where('id', '=', outcome.replyId).executeTakeFirstOrThrow();
+          const row = await c.call<{ status: string; error: string | null }>('replies.get', { id: outcome.replyId });
           status = row.status;
           error = row.error;
         }
-        process.stdout.write(`reply #${outcome.replyId}: ${status}${error ? ` (${error})` : ''}${status === 'queued' ? ' — a worker delivers it; see `ontact inquiries show ' + n + '`' : ''}\n`);
+        process.stdout.write(`reply #${outcome.replyId}: ${status}${error ? ` (${error})` : ''}${status === 'queued' ? ` — a worker delivers it; see \`ontact inquiries show ${n}\`` : ''}\n`);
         if (status === 'failed') process.exitCode = 1;
       });
     });
@@ -215,13 +188,11 @@ export function registerInquiryCommands(program: Command): void {
     .command('note')
     .description('add an internal note (staff only, never sent to the citizen)')
     .argument('<id>', 'the inquiry number')
-    .addOption(asOption())
     .requiredOption('--text <text>', 'the note')
-    .action(async (id: string, options: { as?: string; text: string }) => {
+    .action(async (id: string, options: { text: string }) => {
       const n = inquiryId(id);
-      await run(async (ctx) => {
-        const { addNote } = await import('../inquiries/actions.js');
-        const noteId = await addNote(ctx, n, actor(options) ?? '', options.text);
+      await client(async (c) => {
+        const { noteId } = await c.call<{ noteId: number }>('inquiries.note', { id: n, text: options.text });
         process.stdout.write(`note #${noteId} added to inquiry #${n}\n`);
       });
     });
@@ -234,12 +205,10 @@ export function registerInquiryCommands(program: Command): void {
       .command(name)
       .description(description)
       .argument('<id>', 'the inquiry number')
-      .addOption(asOption())
-      .action(async (id: string, options: { as?: string }) => {
+      .action(async (id: string) => {
         const n = inquiryId(id);
-        await run(async (ctx) => {
-          const actions = await import('../inquiries/actions.js');
-          const inquiry = name === 'close' ? await actions.closeInquiry(ctx, n, actor(options) ?? '') : await actions.reopenInquiry(ctx, n, actor(options) ?? '');
+        await client(async (c) => {
+          const inquiry = await c.call<{ id: number; status: string }>(`inquiries.${name}`, { id: n });
           process.stdout.write(`inquiry #${inquiry.id} is ${inquiry.status}\n`);
         });
       });
@@ -249,13 +218,11 @@ export function registerInquiryCommands(program: Command): void {
     .command('spam')
     .description('mark an inquiry as spam (out of every queue), or restore it with --not')
     .argument('<id>', 'the inquiry number')
-    .addOption(asOption())
     .option('--not', 'it is not spam: put it back in the unassigned view')
-    .action(async (id: string, options: { as?: string; not?: boolean }) => {
+    .action(async (id: string, options: { not?: boolean }) => {
       const n = inquiryId(id);
-      await run(async (ctx) => {
-        const { markSpam } = await import('../inquiries/actions.js');
-        const inquiry = await markSpam(ctx, n, actor(options) ?? '', !options.not);
+      await client(async (c) => {
+        const inquiry = await c.call<{ id: number; status: string }>('inquiries.spam', { id: n, ...(options.not ? { not: true } : {}) });
         process.stdout.write(`inquiry #${inquiry.id} is ${inquiry.status}\n`);
       });
     });
@@ -264,14 +231,11 @@ export function registerInquiryCommands(program: Command): void {
     .command('reveal')
     .description("show the original text before masking (assigned team only; every reveal is audited)")
     .argument('<id>', 'the inquiry number')
-    .addOption(asOption())
     .requiredOption('--reason <why>', 'why you need it (kept in the audit log)')
-    .action(async (id: string, options: { as?: string; reason: string }) => {
+    .action(async (id: string, options: { reason: string }) => {
       const n = inquiryId(id);
-      await run(async (ctx) => {
-        const { revealOriginal } = await import('../inquiries/reveal.js');
-        const { displayText } = await import('../inquiries/text.js');
-        const text = await revealOriginal(ctx, { inquiryId: n, as: actor(options) ?? '', reason: options.reason });
+      await client(async (c) => {
+        const { text } = await c.call<{ text: string }>('inquiries.reveal', { id: n, reason: options.reason });
         process.stdout.write(`original of inquiry #${n} (this reveal is logged):\n${displayText(text)}\n`);
       });
     });
@@ -280,11 +244,10 @@ export function registerInquiryCommands(program: Command): void {
     .command('canned')
     .description('the canned answers in templates/replies/canned and the --set values each needs')
     .action(async () => {
-      const { loadConfig } = await import('../config/load.js');
-      const { resolvedPaths } = await import('../config/paths.js');
-      const { ReplyTemplates } = await import('../inquiries/reply-templates.js');
-      const answers = new ReplyTemplates(resolvedPaths(loadConfig().config).templates).listCannedAnswers();
-      process.stdout.write(`${answers.length ? table(['name', 'about', 'needs'], answers.map((a) => [a.name, a.description, a.needs.map((n) => `--set ${n}=…`).join(' ') || '-'])) : 'no canned answers in templates/replies/canned'}\n`);
+      await client(async (c) => {
+        const answers = await c.call<{ name: string; description: string; needs: string[] }[]>('inquiries.canned');
+        process.stdout.write(`${answers.length ? table(['name', 'about', 'needs'], answers.map((a) => [a.name, a.description, a.needs.map((n) => `--set ${n}=…`).join(' ') || '-'])) : 'no canned answers in templates/replies/canned'}\n`);
+      });
     });
 
   program
@@ -294,9 +257,8 @@ export function registerInquiryCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { month: string; json?: boolean }) => {
       if (!/^\d{4}-\d{2}$/.test(options.month.trim())) throw new UsageError(`--month: expected a month as YYYY-MM (e.g. 2026-11), got "${options.month}"`);
-      await run(async (ctx) => {
-        const { monthlyReport } = await import('../inquiries/report.js');
-        const report = await monthlyReport(ctx, options.month);
+      await client(async (c) => {
+        const report = await c.call<{ month: string; received: number; spam: number; answered: number; medianFirstResponseHours: number | null; overdue: number; unassigned: number; byTopic: Record<string, number>; byTeam: Record<string, number>; byChannel: Record<string, number> }>('reports.monthly', { month: options.month.trim() });
         if (options.json) {
           process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
           return;
@@ -323,13 +285,15 @@ export function registerInquiryCommands(program: Command): void {
     });
 }
 
-function who(ctx: AppContext, id: string | null): string {
+const NOTICE_LABEL: Record<string, string> = { inquiry_reminder: '기한 임박', inquiry_overdue: '기한 초과', channel_paused: '채널 중지', source_flagged: '소스 확인 필요', delivery_failed: '게시 실패' };
+
+function who(config: Config, id: string | null): string {
   if (!id) return '-';
-  const c = ctx.config.inquiries.teams.flatMap((t) => t.counselors).find((x) => x.id === id);
+  const c = config.inquiries.teams.flatMap((t) => t.counselors).find((x) => x.id === id);
   return c ? `${c.name}(${c.id})` : id;
 }
 
-function formatList(ctx: AppContext, rows: InquirySummary[]): string {
+function formatList(config: Config, rows: Summary[]): string {
   return table(
     ['#', 'priority', 'status', 'team', 'assignee', 'channel', 'received', 'due', 'text (masked)'],
     rows.map((r) => [
@@ -337,7 +301,7 @@ function formatList(ctx: AppContext, rows: InquirySummary[]): string {
       r.priority ? `${r.priority} ${PRIORITY_KO[r.priority]}` : '-',
       r.needsHuman && r.status === 'open' ? 'open·needs human' : r.status,
       r.team,
-      who(ctx, r.assignee),
+      who(config, r.assignee),
       r.channel,
       kst(r.receivedAt),
       r.dueAt ? `${kst(r.dueAt)}${r.overdue ? ' OVERDUE' : ''}` : '-',
@@ -346,10 +310,10 @@ function formatList(ctx: AppContext, rows: InquirySummary[]): string {
   );
 }
 
-function formatDetail(ctx: AppContext, d: InquiryDetail, full: boolean): string {
+function formatDetail(config: Config, d: Detail, full: boolean): string {
   const lines: string[] = [];
   const body = full || d.maskedText.length <= SHOW_LIMIT ? d.maskedText : `${d.maskedText.slice(0, SHOW_LIMIT)}\n… (${(d.maskedText.length - SHOW_LIMIT).toLocaleString('en-US')} more characters; --full shows all)`;
-  lines.push(`Inquiry #${d.id}  [${d.status}${d.priority ? ` · ${d.priority} ${PRIORITY_KO[d.priority]}` : ''} · ${d.team ?? 'no team'} / ${who(ctx, d.assignee)}]${d.needsHuman && d.status === 'open' ? '  NEEDS A HUMAN (triage could not route it)' : ''}`);
+  lines.push(`Inquiry #${d.id}  [${d.status}${d.priority ? ` · ${d.priority} ${PRIORITY_KO[d.priority]}` : ''} · ${d.team ?? 'no team'} / ${who(config, d.assignee)}]${d.needsHuman && d.status === 'open' ? '  NEEDS A HUMAN (triage could not route it)' : ''}`);
   lines.push(`channel: ${d.channel}${d.exposedPersonalData ? ' (public)' : ''} · from: ${d.authorName === null ? '-' : displayText(d.authorName)} · received ${kst(d.receivedAt)}`);
   if (d.topic) lines.push(`topic: ${d.topic} (confidence ${d.confidence ?? 0}) · audiences: ${d.audiences.join(', ') || '-'} · language: ${d.language ?? '-'}`);
   lines.push(`deadline: ${kst(d.dueAt)}${d.overdue ? ' OVERDUE' : ''} · first response: ${kst(d.firstResponseAt)}${d.escalatedAt ? ` · escalated ${kst(d.escalatedAt)}` : ''}`);

@@ -3,6 +3,9 @@ import { isQueueName, QUEUE_NAMES, type QueueName } from '../queues/registry.js'
 import { reportError, UsageError } from './errors.js';
 import { registerOutreachCommands } from './outreach-commands.js';
 import { registerInquiryCommands } from './inquiries-commands.js';
+import { registerAccountCommands } from './account-commands.js';
+import { registerChannelCommands } from './channel-commands.js';
+import { registerTriageCommands } from './triage-commands.js';
 
 // Commands import what they need when they run, so `--help` and typos answer at once.
 const program = new Command('ontact')
@@ -72,6 +75,9 @@ program
 
 registerOutreachCommands(program);
 registerInquiryCommands(program);
+registerAccountCommands(program);
+registerChannelCommands(program);
+registerTriageCommands(program);
 
 function parseQueues(value: string | undefined): QueueName[] | undefined {
   if (value === undefined) return undefined;

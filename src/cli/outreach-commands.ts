@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Argument, Option, type Command } from 'commander';
 import { CHANNEL_NAMES, type ChannelName } from '../config/schema.js';
@@ -7,8 +7,45 @@ import { UsageError } from './errors.js';
 import { clip, kst, table } from './format.js';
 
 const POST_STATUSES = ['draft', 'scheduled', 'publishing', 'published', 'partly_failed', 'failed', 'cancelled'] as const;
+const KINDS = ['job', 'training', 'lecture', 'notice'] as const;
 
-/** `ontact sources …`, `ontact posts …` and `ontact render …`. */
+/** The client, loaded when a command runs so `--help` answers at once. */
+async function client<T>(fn: (c: import('./client.js').Client) => Promise<T>): Promise<T> {
+  const { withClient } = await import('./client.js');
+  return withClient(fn);
+}
+
+interface PostSummary {
+  id: number;
+  kind: string;
+  title: string | null;
+  status: string;
+  state: string;
+  channels: string[];
+  scheduledAt: string | null;
+  note: string | null;
+  createdBy: string;
+  createdAt: string;
+  approvedBy: string | null;
+  approvedAt: string | null;
+}
+
+interface PollOutcome {
+  source: string;
+  status: string;
+  created?: number;
+  changed?: number;
+  unchanged?: number;
+  postsPlanned?: number;
+  skipped?: string[];
+  notes?: string[];
+  until?: string | null;
+  reason?: string;
+  failures?: number;
+  flagged?: boolean;
+}
+
+/** `ontact sources …`, `ontact items …`, `ontact posts …`, `ontact render …` and `ontact outbox …`. */
 export function registerOutreachCommands(program: Command): void {
   const sources = program.command('sources').description('content sources: RSS/Atom feeds and the 고용24 job and training APIs');
 
@@ -16,18 +53,9 @@ export function registerOutreachCommands(program: Command): void {
     .command('list')
     .description('each configured source with its last poll, last error and failures')
     .action(async () => {
-      const { withContext } = await import('./context.js');
-      const { sourceReadiness } = await import('../sources/config.js');
-      const { sourceEnv } = await import('../outreach/poll-source.js');
-      await withContext(async (ctx) => {
-        const states = new Map((await ctx.store.db.selectFrom('source_states').selectAll().execute()).map((s) => [s.name, s]));
-        const rows = ctx.config.sources.map((source) => {
-          const state = states.get(source.name);
-          const readiness = sourceReadiness(source, sourceEnv(ctx));
-          const status = !readiness.configured ? readiness.reason : state?.flagged_at ? 'FLAGGED' : state?.consecutive_failures ? `failing (${state.consecutive_failures})` : state?.last_success_at ? 'ok' : 'not polled yet';
-          return [source.name, source.type, `${source.intervalMinutes} min`, status, kst(state?.last_success_at), clip(state?.last_error, 60)];
-        });
-        process.stdout.write(`${rows.length ? table(['name', 'type', 'every', 'status', 'last success', 'last error'], rows) : 'no sources are configured (see config/default.yaml, sources)'}\n`);
+      await client(async (c) => {
+        const rows = await c.call<{ name: string; type: string; everyMinutes: number; status: string; lastSuccessAt: string | null; lastError: string | null }[]>('sources.list');
+        process.stdout.write(`${rows.length ? table(['name', 'type', 'every', 'status', 'last success', 'last error'], rows.map((r) => [r.name, r.type, `${r.everyMinutes} min`, r.status, kst(r.lastSuccessAt), clip(r.lastError, 60)])) : 'no sources are configured (see config/default.yaml, sources)'}\n`);
       });
     });
 
@@ -36,39 +64,30 @@ export function registerOutreachCommands(program: Command): void {
     .description('poll one source (or every configured source) now')
     .argument('[name]', 'the source to poll; all when omitted')
     .action(async (name: string | undefined) => {
-      const { withContext } = await import('./context.js');
-      const { pollSource } = await import('../outreach/poll-source.js');
-      const failed = await withContext(async (ctx) => {
-        const configured = ctx.config.sources.map((s) => s.name);
-        if (configured.length === 0) throw new UsageError('no sources are configured (see config/default.yaml, sources)');
-        if (name && !configured.includes(name)) throw new UsageError(`no source named "${name}"; configured sources: ${configured.join(', ')}`);
-        const names = name ? [name] : configured;
-        let failures = 0;
-        for (const source of names) {
-          const outcome = await pollSource(ctx, source, { force: true });
-          switch (outcome.status) {
+      await client(async (c) => {
+        const outcomes = await c.call<PollOutcome[]>('sources.poll', name ? { name } : {});
+        for (const o of outcomes) {
+          switch (o.status) {
             case 'ok':
-              process.stdout.write(`${source}: ${outcome.summary.created} new, ${outcome.summary.changed} changed, ${outcome.summary.unchanged} unchanged, ${outcome.summary.postsPlanned} post(s) planned${outcome.itemErrors.length ? `; ${outcome.itemErrors.length} item(s) skipped` : ''}\n`);
-              for (const note of outcome.notes) process.stdout.write(`  note: ${note}\n`);
+              process.stdout.write(`${o.source}: ${o.created} new, ${o.changed} changed, ${o.unchanged} unchanged, ${o.postsPlanned} post(s) planned${o.skipped?.length ? `; ${o.skipped.length} item(s) skipped` : ''}\n`);
+              for (const note of o.notes ?? []) process.stdout.write(`  note: ${note}\n`);
               break;
             case 'not-modified':
-              process.stdout.write(`${source}: not modified since the last poll\n`);
+              process.stdout.write(`${o.source}: not modified since the last poll\n`);
               break;
             case 'not-configured':
-              process.stdout.write(`${source}: ${outcome.reason}\n`);
+              process.stdout.write(`${o.source}: ${o.reason}\n`);
               break;
             case 'backing-off':
-              process.stdout.write(`${source}: backing off until ${kst(outcome.until)}\n`);
+              process.stdout.write(`${o.source}: backing off until ${kst(o.until)}\n`);
               break;
             case 'failed':
-              failures++;
-              process.stderr.write(`${source}: failed (${outcome.failures} in a row${outcome.flagged ? ', flagged for staff' : ''}): ${outcome.error}\n`);
+              process.stderr.write(`${o.source}: failed (${o.failures} in a row${o.flagged ? ', flagged for staff' : ''}): ${o.reason}\n`);
+              process.exitCode = 1;
               break;
           }
         }
-        return failures;
       });
-      if (failed > 0) process.exitCode = 1;
     });
 
   sources
@@ -76,34 +95,69 @@ export function registerOutreachCommands(program: Command): void {
     .description('ingest a local feed or 고용24 response file, as if a source had fetched it')
     .argument('<file>', 'an RSS/Atom file or a saved 고용24 XML response')
     .addOption(new Option('--type <type>', 'what the file is (detected when omitted)').choices(['rss', 'work24-jobs', 'work24-training']))
-    .addOption(new Option('--kind <kind>', 'what a feed announces').choices(['job', 'training', 'lecture', 'notice']))
+    .addOption(new Option('--kind <kind>', 'what a feed announces').choices([...KINDS]))
     .option('--region <code>', 'region code for a feed’s items (e.g. 52710)')
     .option('--now', 'publish the posts it plans right away instead of at the next slot')
-    .action(async (file: string, options: { type?: 'rss' | 'work24-jobs' | 'work24-training'; kind?: 'job' | 'training' | 'lecture' | 'notice'; region?: string; now?: boolean }) => {
-      const { withContext } = await import('./context.js');
-      const { importSourceFile } = await import('../sources/source.js');
-      const { ingestItems } = await import('../outreach/items.js');
-      const { publishDuePost } = await import('../outreach/posts.js');
-      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
-      const result = await importSourceFile(file, options.type, { ...(options.kind ? { kind: options.kind } : {}), ...(options.region ? { region: options.region } : {}) });
-      await withContext(async (ctx) => {
-        const source = `file:${basename(file)}`;
-        const startedAt = new Date();
-        const summary = await ingestItems(ctx, source, result.items);
-        process.stdout.write(`${basename(file)} (${result.type}): ${result.items.length} item(s): ${summary.created} new, ${summary.changed} changed, ${summary.unchanged} unchanged; ${summary.postsPlanned} post(s) planned\n`);
-        for (const error of result.errors) process.stderr.write(`  skipped: ${error}\n`);
-        for (const note of result.notes) process.stdout.write(`  note: ${note}\n`);
-        if (summary.created > 0 && summary.postsPlanned === 0) {
+    .action(async (file: string, options: { type?: string; kind?: string; region?: string; now?: boolean }) => {
+      if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`no such file: ${file}`);
+      const content = readFileSync(file).toString('base64');
+      await client(async (c) => {
+        const r = await c.call<{ type: string; items: number; created: number; changed: number; unchanged: number; postsPlanned: number; publishedNow: number; skipped: string[]; notes: string[] }>('sources.import', {
+          fileName: basename(file),
+          content,
+          ...(options.type ? { type: options.type } : {}),
+          ...(options.kind ? { kind: options.kind } : {}),
+          ...(options.region ? { region: options.region } : {}),
+          ...(options.now ? { now: true } : {}),
+        });
+        process.stdout.write(`${basename(file)} (${r.type}): ${r.items} item(s): ${r.created} new, ${r.changed} changed, ${r.unchanged} unchanged; ${r.postsPlanned} post(s) planned\n`);
+        for (const skipped of r.skipped) process.stderr.write(`  skipped: ${skipped}\n`);
+        for (const note of r.notes) process.stdout.write(`  note: ${note}\n`);
+        if (r.created > 0 && r.postsPlanned === 0) {
           process.stdout.write('no posting rule took these items (see posting.rules in the configuration; rules limited to regions need --region, e.g. --region 52710)\n');
         }
-        if (options.now) {
-          const planned = await ctx.store.db.selectFrom('posts').select('id').where('status', '=', 'scheduled').where('created_at', '>=', startedAt).execute();
-          for (const post of planned) {
-            await ctx.store.db.updateTable('posts').set({ scheduled_at: new Date() }).where('id', '=', post.id).execute();
-            await publishDuePost(ctx, post.id);
-          }
-          process.stdout.write(`${planned.length} post(s) queued for publishing now\n`);
-        }
+        if (options.now) process.stdout.write(`${r.publishedNow} post(s) queued for publishing now\n`);
+      });
+    });
+
+  const items = program.command('items').description('stored content items: job listings, training courses, lectures and notices');
+
+  items
+    .command('list')
+    .description('stored items, newest first')
+    .addOption(new Option('--state <state>', 'only items in this state').choices(['open', 'closed', 'cancelled']))
+    .addOption(new Option('--kind <kind>', 'only this kind').choices([...KINDS]))
+    .option('--source <name>', 'only from this source')
+    .option('--limit <n>', 'how many', parseId, 50)
+    .action(async (options: { state?: string; kind?: string; source?: string; limit: number }) => {
+      await client(async (c) => {
+        const rows = await c.call<{ id: number; kind: string; state: string; source: string; title: string; deadlineAt: string | null; posts: number }[]>('items.list', { ...options });
+        process.stdout.write(`${rows.length ? table(['id', 'kind', 'state', 'source', 'deadline', 'posts', 'title'], rows.map((r) => [r.id, r.kind, r.state, r.source, kst(r.deadlineAt), r.posts, clip(r.title, 50)])) : 'no items'}\n`);
+      });
+    });
+
+  items
+    .command('show')
+    .description('one stored item with its fields and its posts')
+    .argument('<id>', 'the item id', parseId)
+    .action(async (id: number) => {
+      await client(async (c) => {
+        const r = await c.call<{ id: number; kind: string; state: string; source: string; sourceKey: string; title: string; summary: string; link: string | null; organisation: string | null; place: string | null; pay: string | null; startsAt: string | null; endsAt: string | null; deadlineAt: string | null; deadlineText: string | null; version: number; firstSeenAt: string; extra: Record<string, string>; postIds: number[] }>('items.get', { id });
+        const lines = [
+          `item ${r.id} (${r.kind}) — ${r.state}, version ${r.version}`,
+          `  title:     ${r.title}`,
+          `  source:    ${r.source} (${r.sourceKey}), first seen ${kst(r.firstSeenAt)}`,
+          ...(r.organisation ? [`  from:      ${r.organisation}`] : []),
+          ...(r.place ? [`  place:     ${r.place}`] : []),
+          ...(r.pay ? [`  pay:       ${r.pay}`] : []),
+          ...(r.startsAt || r.endsAt ? [`  period:    ${kst(r.startsAt)} ~ ${kst(r.endsAt)}`] : []),
+          `  deadline:  ${r.deadlineText ?? kst(r.deadlineAt)}`,
+          ...Object.entries(r.extra).map(([label, value]) => `  ${label}: ${value}`),
+          ...(r.link ? [`  link:      ${r.link}`] : []),
+          `  posts:     ${r.postIds.length ? r.postIds.join(', ') : 'none'}`,
+          ...(r.summary ? ['', r.summary] : []),
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
       });
     });
 
@@ -120,22 +174,24 @@ export function registerOutreachCommands(program: Command): void {
     .option('--at <time>', 'when to publish, in KST: "2026-12-03 14:00" (default: the next slot)')
     .option('--now', 'publish right away')
     .option('--draft', 'keep it as a draft until approved')
-    .option('--by <name>', 'who is posting (for the audit log)', process.env.USER ?? 'staff')
-    .action(async (options: { text?: string; title?: string; link?: string; item?: number; channels: string; at?: string; now?: boolean; draft?: boolean; by: string }) => {
+    .option('--force', 'keep a time at night, at a weekend or on a public holiday')
+    .option('--again', 'post an item to a channel it was already posted to')
+    .action(async (options: { text?: string; title?: string; link?: string; item?: number; channels: string; at?: string; now?: boolean; draft?: boolean; force?: boolean; again?: boolean }) => {
       if (options.at && options.now) throw new UsageError('give --at or --now, not both');
-      const when = options.now ? ('now' as const) : options.at ? { at: parseAt(options.at) } : ('next-slot' as const);
-      await withPosts(async (ctx, service) => {
-        const post = await service.createPost(ctx, {
+      await client(async (c) => {
+        const post = await c.call<PostSummary>('posts.create', {
           ...(options.item !== undefined ? { itemId: options.item } : {}),
           ...(options.text !== undefined ? { text: options.text } : {}),
           ...(options.title !== undefined ? { title: options.title } : {}),
           ...(options.link !== undefined ? { link: options.link } : {}),
           channels: options.channels.split(','),
-          when,
-          draft: Boolean(options.draft),
-          by: `staff:${options.by}`,
+          ...(options.at ? { at: parseAt(options.at) } : {}),
+          ...(options.now ? { now: true } : {}),
+          ...(options.draft ? { draft: true } : {}),
+          ...(options.force ? { force: true } : {}),
+          ...(options.again ? { again: true } : {}),
         });
-        process.stdout.write(`post ${post.id}: ${post.status}${post.scheduled_at ? `, ${kst(post.scheduled_at)}` : ''} → ${post.channels.join(', ')}\n`);
+        process.stdout.write(`post ${post.id}: ${post.status}${post.scheduledAt ? `, ${kst(post.scheduledAt)}` : ''} → ${post.channels.join(', ')}\n`);
       });
     });
 
@@ -144,59 +200,74 @@ export function registerOutreachCommands(program: Command): void {
     .description('recent posts, newest first')
     .addOption(new Option('--status <status>', 'only posts in this status').choices([...POST_STATUSES]))
     .option('--limit <n>', 'how many', parseId, 50)
-    .action(async (options: { status?: (typeof POST_STATUSES)[number]; limit: number }) => {
-      await withPosts(async (ctx, service) => {
-        const rows = await service.listPosts(ctx, { ...(options.status ? { status: options.status } : {}), limit: options.limit });
-        process.stdout.write(`${rows.length ? table(['id', 'status', 'when', 'channels', 'what'], rows.map((p) => [p.id, p.status, kst(p.scheduled_at), p.channels.join(','), clip(p.itemTitle ?? p.title ?? p.body)])) : 'no posts'}\n`);
+    .action(async (options: { status?: string; limit: number }) => {
+      await client(async (c) => {
+        const rows = await c.call<PostSummary[]>('posts.list', { ...options });
+        process.stdout.write(`${rows.length ? table(['id', 'status', 'when', 'channels', 'what'], rows.map((p) => [p.id, p.status, kst(p.scheduledAt), p.channels.join(','), clip(p.title)])) : 'no posts'}\n`);
       });
     });
 
   posts
     .command('show')
-    .description('one post with each channel’s delivery: status, platform id, error, next attempt')
+    .description('one post: planned and actual times, each channel copy with its link and state, and its history')
     .argument('<id>', 'the post id', parseId)
     .action(async (id: number) => {
-      await withPosts(async (ctx, service) => {
-        const { post, deliveries, itemTitle } = await service.getPost(ctx, id);
+      await client(async (c) => {
+        const p = await c.call<PostSummary & { version: number; deliveries: { channel: string; status: string; dryRun: boolean | null; platformId: string | null; url: string | null; attempts: number; lastError: string | null; nextAttemptAt: string | null; publishedAt: string | null; publishedState: string | null }[]; history: { channel: string; kind: string; status: string; requestedBy: string; requestedAt: string; finishedAt: string | null; error: string | null; version: number | null; state: string | null }[] }>('posts.get', { id });
         const lines = [
-          `post ${post.id} (${post.kind}) — ${post.status}${post.state !== 'open' ? ` [${post.state === 'closed' ? '마감' : '취소'}]` : ''}`,
-          `  what:      ${clip(itemTitle ?? post.title ?? post.body, 80)}`,
-          `  when:      ${kst(post.scheduled_at)}`,
-          `  channels:  ${post.channels.join(', ')}`,
-          ...(post.note ? [`  note:      ${post.note}`] : []),
-          `  created:   ${kst(post.created_at)} by ${post.created_by}${post.approved_by ? `; approved by ${post.approved_by} ${kst(post.approved_at)}` : ''}`,
+          `post ${p.id} (${p.kind}) — ${p.status}${p.state !== 'open' ? ` [${p.state === 'closed' ? '마감' : '취소'}]` : ''}, version ${p.version}`,
+          `  what:      ${clip(p.title, 80)}`,
+          `  planned:   ${kst(p.scheduledAt)}`,
+          `  channels:  ${p.channels.join(', ')}`,
+          ...(p.note ? [`  note:      ${p.note}`] : []),
+          `  created:   ${kst(p.createdAt)} by ${p.createdBy}${p.approvedBy ? `; approved by ${p.approvedBy} ${kst(p.approvedAt)}` : ''}`,
         ];
-        if (deliveries.length) {
-          lines.push('', table(['channel', 'status', 'platform id', 'attempts', 'next attempt', 'error'], deliveries.map((d) => [`${d.channel}${d.dry_run ? ' (dry-run)' : ''}`, d.status, d.platform_id, d.attempts, kst(d.next_attempt_at), clip(d.last_error, 60)])));
+        if (p.deliveries.length) {
+          lines.push(
+            '',
+            table(
+              ['channel', 'status', 'published', 'shows', 'link', 'attempts', 'next attempt', 'error'],
+              p.deliveries.map((d) => [`${d.channel}${d.dryRun ? ' (dry-run)' : ''}`, d.status, kst(d.publishedAt), d.publishedState ? ({ open: '게시', closed: '마감', cancelled: '취소', removed: '삭제' } as Record<string, string>)[d.publishedState] ?? d.publishedState : '-', d.url ?? d.platformId, d.attempts, kst(d.nextAttemptAt), clip(d.lastError, 50)]),
+            ),
+          );
+        }
+        if (p.history.length) {
+          lines.push('', 'history:');
+          for (const h of p.history) lines.push(`  ${kst(h.requestedAt)}  ${h.channel} ${h.kind}${h.version ? ` v${h.version}` : ''}${h.state && h.state !== 'open' ? ` (${h.state})` : ''} by ${h.requestedBy} — ${h.status}${h.finishedAt ? ` ${kst(h.finishedAt)}` : ''}${h.error ? `: ${clip(h.error, 60)}` : ''}`);
         }
         process.stdout.write(`${lines.join('\n')}\n`);
       });
     });
 
-  posts
-    .command('approve')
-    .description('approve a draft: it goes out at the next slot, at --at, or --now')
-    .argument('<id>', 'the post id', parseId)
-    .option('--at <time>', 'when to publish, in KST')
-    .option('--now', 'publish right away')
-    .option('--by <name>', 'who approves (for the audit log)', process.env.USER ?? 'staff')
-    .action(async (id: number, options: { at?: string; now?: boolean; by: string }) => {
-      const when = options.now ? ('now' as const) : options.at ? { at: parseAt(options.at) } : ('next-slot' as const);
-      await withPosts(async (ctx, service) => {
-        const post = await service.approvePost(ctx, id, `staff:${options.by}`, when);
-        process.stdout.write(`post ${post.id}: ${post.status}, ${kst(post.scheduled_at)}\n`);
+  for (const [name, summary] of [
+    ['approve', 'approve a draft: it goes out at the next slot, at --at, or --now'],
+    ['reschedule', 'move a draft or scheduled post to another time (--at, KST)'],
+  ] as const) {
+    posts
+      .command(name)
+      .description(summary)
+      .argument('<id>', 'the post id', parseId)
+      .option('--at <time>', 'when to publish, in KST: "2026-12-03 14:00"')
+      .option('--now', 'publish right away')
+      .option('--force', 'keep a time at night, at a weekend or on a public holiday')
+      .action(async (id: number, options: { at?: string; now?: boolean; force?: boolean }) => {
+        if (options.at && options.now) throw new UsageError('give --at or --now, not both');
+        if (name === 'reschedule' && !options.at) throw new UsageError('reschedule needs --at (in KST, e.g. "2026-12-03 14:00")');
+        await client(async (c) => {
+          const post = await c.call<PostSummary>(`posts.${name}`, { id, ...(options.at ? { at: parseAt(options.at) } : {}), ...(options.now ? { now: true } : {}), ...(options.force ? { force: true } : {}) });
+          process.stdout.write(`post ${post.id}: ${post.status}, ${kst(post.scheduledAt)}\n`);
+        });
       });
-    });
+  }
 
   posts
     .command('cancel')
     .description('cancel a post; copies already published are marked 취소 (or removed with --remove)')
     .argument('<id>', 'the post id', parseId)
     .option('--remove', 'delete published copies instead of marking them 취소')
-    .option('--by <name>', 'who cancels (for the audit log)', process.env.USER ?? 'staff')
-    .action(async (id: number, options: { remove?: boolean; by: string }) => {
-      await withPosts(async (ctx, service) => {
-        const post = await service.cancelPost(ctx, id, `staff:${options.by}`, { remove: Boolean(options.remove) });
+    .action(async (id: number, options: { remove?: boolean }) => {
+      await client(async (c) => {
+        const post = await c.call<PostSummary>('posts.cancel', { id, ...(options.remove ? { remove: true } : {}) });
         process.stdout.write(`post ${post.id}: ${post.status}\n`);
       });
     });
@@ -205,10 +276,9 @@ export function registerOutreachCommands(program: Command): void {
     .command('retry')
     .description('send a post’s failed deliveries again')
     .argument('<id>', 'the post id', parseId)
-    .option('--by <name>', 'who retries (for the audit log)', process.env.USER ?? 'staff')
-    .action(async (id: number, options: { by: string }) => {
-      await withPosts(async (ctx, service) => {
-        const post = await service.retryPost(ctx, id, `staff:${options.by}`);
+    .action(async (id: number) => {
+      await client(async (c) => {
+        const post = await c.call<PostSummary>('posts.retry', { id });
         process.stdout.write(`post ${post.id}: ${post.status}\n`);
       });
     });
@@ -221,49 +291,60 @@ export function registerOutreachCommands(program: Command): void {
     .addOption(new Option('--channel <channel>', 'only this channel (one of the post\'s own, for a post)').choices([...CHANNEL_NAMES]))
     .option('--json', 'print the raw payloads that would be sent, instead of the preview')
     .action(async (what: 'item' | 'post', id: number, options: { channel?: ChannelName; json?: boolean }) => {
-      const { withContext } = await import('./context.js');
-      const { itemRenderInput, loadPostForRender, renderPostFor } = await import('../outreach/post-render.js');
-      const { matchPostingRule } = await import('../outreach/rules.js');
+      const { loadConfig } = await import('../config/load.js');
       const { placeholderPhoneProblem } = await import('../render/render.js');
-      const { previewText } = await import('../render/preview.js');
-      await withContext(async (ctx) => {
+      await client(async (c) => {
         let heading: string;
-        let channels: readonly ChannelName[];
-        let render: (channel: ChannelName) => import('../render/render.js').RenderedPayload;
+        let previews: { channel: string; text: string; payload: unknown }[];
         if (what === 'item') {
-          const item = await ctx.store.db.selectFrom('content_items').selectAll().where('id', '=', id).executeTakeFirst();
-          if (!item) throw new UsageError(`item ${id} does not exist`);
-          const rule = matchPostingRule(ctx.config.posting, { kind: item.kind, source: item.source, region: item.region });
-          channels = rule ? rule.channels : CHANNEL_NAMES;
-          heading = `item ${id} (${item.kind}${item.state === 'open' ? '' : `, ${item.state === 'closed' ? '마감' : '취소'}`}) — ${rule ? `posting rule "${rule.name}": ${channels.join(', ')}` : `no posting rule takes it; showing every channel`}`;
-          const input = itemRenderInput(ctx, item, item.state);
-          render = (channel) => ctx.renderer.renderPost(input, channel);
+          const item = await c.call<{ kind: string; state: string }>('items.get', { id });
+          const r = await c.call<{ rule: string | null; previews: typeof previews }>('items.preview', { id, ...(options.channel ? { channel: options.channel } : {}) });
+          previews = r.previews;
+          heading = `item ${id} (${item.kind}${item.state === 'open' ? '' : `, ${item.state === 'closed' ? '마감' : '취소'}`}) — ${r.rule ? `posting rule "${r.rule}": ${previews.map((p) => p.channel).join(', ')}` : 'no posting rule takes it; showing every channel'}`;
         } else {
-          const { post, item } = await loadPostForRender(ctx, id);
-          channels = CHANNEL_NAMES.filter((c) => post.channels.includes(c));
-          heading = `post ${id} (${post.kind}${post.state === 'open' ? '' : `, ${post.state === 'closed' ? '마감' : '취소'}`}) — ${post.status}, to ${channels.join(', ') || 'no channel'}`;
-          if (options.channel && !channels.includes(options.channel)) {
-            throw new UsageError(`post ${id} does not go to ${options.channel}; it goes to ${channels.join(', ') || 'no channel'} (choose one of those with --channel)`);
+          const post = await c.call<PostSummary>('posts.get', { id });
+          if (options.channel && !post.channels.includes(options.channel)) {
+            throw new UsageError(`post ${id} does not go to ${options.channel}; it goes to ${post.channels.join(', ') || 'no channel'} (choose one of those with --channel)`);
           }
-          render = (channel) => renderPostFor(ctx, post, item, channel, post.state);
+          previews = await c.call<typeof previews>('posts.preview', { id, ...(options.channel ? { channel: options.channel } : {}) });
+          heading = `post ${id} (${post.kind}${post.state === 'open' ? '' : `, ${post.state === 'closed' ? '마감' : '취소'}`}) — ${post.status}, to ${post.channels.join(', ') || 'no channel'}`;
         }
-        const shown = options.channel ? [options.channel] : channels;
         if (options.json) {
-          for (const channel of shown) process.stdout.write(`── ${channel} ──\n${JSON.stringify(render(channel), null, 2)}\n`);
+          for (const p of previews) process.stdout.write(`── ${p.channel} ──\n${JSON.stringify(p.payload, null, 2)}\n`);
           return;
         }
-        const previews = shown.map((channel) => previewText(render(channel)));
-        process.stdout.write(`${heading}\n\n${previews.join('\n\n')}\n`);
-        const phone = placeholderPhoneProblem(ctx.config.center);
+        process.stdout.write(`${heading}\n\n${previews.map((p) => p.text).join('\n\n')}\n`);
+        const phone = placeholderPhoneProblem(loadConfig().config.center);
         if (phone) process.stderr.write(`note: ${phone}\n`);
       });
     });
-}
 
-async function withPosts(fn: (ctx: import('../app/context.js').AppContext, service: typeof import('../outreach/posts.js')) => Promise<void>): Promise<void> {
-  const { withContext } = await import('./context.js');
-  const service = await import('../outreach/posts.js');
-  await withContext((ctx) => fn(ctx, service));
+  const outbox = program.command('outbox').description('what channels running dry would have sent (시험 모드)');
+
+  outbox
+    .command('list')
+    .description('dry-run records, newest first')
+    .addOption(new Option('--channel <channel>', 'only this channel').choices([...CHANNEL_NAMES]))
+    .addOption(new Option('--operation <op>', 'only this operation').choices(['publish', 'update', 'remove', 'reply', 'hide']))
+    .option('--limit <n>', 'how many', parseId, 50)
+    .action(async (options: { channel?: string; operation?: string; limit: number }) => {
+      await client(async (c) => {
+        const rows = await c.call<{ id: number; channel: string; operation: string; idempotencyKey: string; target: string | null; createdAt: string }[]>('outbox.list', { ...options });
+        process.stdout.write(`${rows.length ? table(['id', 'at', 'channel', 'operation', 'key', 'target'], rows.map((r) => [r.id, kst(r.createdAt), r.channel, r.operation, r.idempotencyKey, r.target])) : 'the outbox is empty'}\n`);
+      });
+    });
+
+  outbox
+    .command('show')
+    .description('one dry-run record: how it would have looked (--json: the payload)')
+    .argument('<id>', 'the record id', parseId)
+    .option('--json', 'print the payload')
+    .action(async (id: number, options: { json?: boolean }) => {
+      await client(async (c) => {
+        const r = await c.call<{ id: number; channel: string; operation: string; idempotencyKey: string; target: string | null; createdAt: string; payload: unknown; preview: string | null }>('outbox.get', { id });
+        process.stdout.write(`outbox ${r.id}: ${r.channel} ${r.operation} (${r.idempotencyKey}) at ${kst(r.createdAt)}${r.target ? ` → ${r.target}` : ''}\n\n${options.json || !r.preview ? JSON.stringify(r.payload, null, 2) : r.preview}\n`);
+      });
+    });
 }
 
 function parseId(value: string): number {
@@ -271,8 +352,10 @@ function parseId(value: string): number {
   return Number(value);
 }
 
-function parseAt(value: string): Date {
+/** A KST time typed by a person, as the instant the API takes. A date alone is not a time: 00:00 is rarely what anyone means. */
+function parseAt(value: string): string {
+  if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(value.trim())) throw new UsageError(`--at: give the time as well as the date, e.g. "${value.trim()} 09:00" (KST)`);
   const at = parseKstInput(value);
   if (!at) throw new UsageError(`--at: expected a KST time such as "2026-12-03 14:00", found "${value}"`);
-  return at;
+  return at.toISOString();
 }

@@ -5,6 +5,7 @@
  */
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { transact } from '../queues/job-outbox.js';
+import { resolveNotifications } from '../notifications/notifications.js';
 import type { Database } from '../store/schema.js';
 import type { InquiryTable } from '../store/inquiry-tables.js';
 import { audit, counselorActor } from './audit.js';
@@ -78,7 +79,7 @@ export async function closeInquiry(deps: InquiryDeps, inquiryId: number, as: str
     if (inquiry.status === 'new') throw new InquiryError('conflict', `inquiry #${inquiryId} is still being triaged; try again in a few seconds`);
     const now = new Date();
     const updated = await trx.updateTable('inquiries').set({ status: 'closed', closed_at: now, updated_at: now }).where('id', '=', inquiryId).returningAll().executeTakeFirstOrThrow();
-    await trx.updateTable('staff_notifications').set({ read_at: now }).where('inquiry_id', '=', inquiryId).where('read_at', 'is', null).execute();
+    await resolveNotifications(trx, { type: 'inquiry', id: inquiryId });
     await closeConversationIfDone(trx, inquiry.conversation_id);
     await audit(trx, counselorActor(counselor.id), 'inquiry.closed', { id: inquiryId }, { from: inquiry.status });
     return updated;

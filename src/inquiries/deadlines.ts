@@ -15,6 +15,7 @@ import type { InquiryPriority } from '../store/inquiry-tables.js';
 import { addBusinessHours, type BusinessWindow } from '../time/business-hours.js';
 import type { Calendar } from '../time/holidays.js';
 import { formatKst } from '../time/kst.js';
+import { raiseNotification } from '../notifications/notifications.js';
 import { audit } from './audit.js';
 import type { InquiryDeps } from './deps.js';
 import { counselorName, leadsFor } from './teams.js';
@@ -115,11 +116,13 @@ export async function raiseDeadlineAlert(deps: InquiryDeps, kind: DeadlineAlert,
         ? `문의 #${inquiryId} 답변 기한(${due})의 ${Math.round(config.inquiries.reminderAt * 100)}%가 지났습니다. (${team}, 담당 ${who})`
         : `문의 #${inquiryId}이(가) 답변 기한(${due})을 넘겼습니다. (${team}, 담당 ${who})`;
     for (const recipient of recipients) {
-      await trx
-        .insertInto('staff_notifications')
-        .values({ recipient, kind, inquiry_id: inquiryId, deadline_version: version, message })
-        .onConflict((oc) => oc.columns(['recipient', 'kind', 'inquiry_id', 'deadline_version']).doNothing())
-        .execute();
+      await raiseNotification(trx, {
+        recipient: `user:${recipient}`,
+        kind: kind === 'reminder' ? 'inquiry_reminder' : 'inquiry_overdue',
+        subject: { type: 'inquiry', id: inquiryId },
+        dedupeKey: `inquiry:${inquiryId}:v${version}:${kind}:${recipient}`,
+        message,
+      });
     }
     const column = kind === 'reminder' ? 'reminded_at' : 'escalated_at';
     if (!inquiry[column]) {

@@ -204,9 +204,14 @@ export async function showInquiry(deps: InquiryDeps, inquiryId: number, now = ne
   };
 }
 
-/** Deadline reminders and escalations for one counselor, newest first. */
+/** Deadline reminders and escalations for one counselor, newest first (`unreadOnly`: those still open). */
 export async function listNotifications(deps: InquiryDeps, recipient: string, options: { unreadOnly?: boolean; limit?: number } = {}) {
-  let query = deps.store.db.selectFrom('staff_notifications').selectAll().where('recipient', '=', recipient);
-  if (options.unreadOnly) query = query.where('read_at', 'is', null);
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit ?? 50).execute();
+  let query = deps.store.db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('recipient', '=', `user:${recipient}`)
+    .where('kind', 'in', ['inquiry_reminder', 'inquiry_overdue']);
+  if (options.unreadOnly) query = query.where('resolved_at', 'is', null).where('dismissed_at', 'is', null);
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit ?? 50).execute();
+  return rows.map((r) => ({ id: r.id, kind: r.kind === 'inquiry_reminder' ? ('reminder' as const) : ('escalation' as const), inquiryId: Number(r.subject_id), message: r.message, createdAt: r.created_at, open: r.resolved_at === null && r.dismissed_at === null }));
 }

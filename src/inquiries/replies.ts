@@ -12,6 +12,7 @@ import { ChannelError } from '../channels/channel.js';
 import { channelOfInbound, replyRulesFor } from '../channels/registry.js';
 import type { ChannelName } from '../config/schema.js';
 import { requestActions, type ActionRow } from '../outbound/actions.js';
+import { resolveNotifications } from '../notifications/notifications.js';
 import type { ActionHandler } from '../outbound/engine.js';
 import { transact } from '../queues/job-outbox.js';
 import type { Database } from '../store/schema.js';
@@ -154,7 +155,7 @@ export async function markAnsweredIn(trx: Kysely<Database>, inquiryId: number, a
     .returning('id')
     .execute();
   const ids = answered.map((r) => r.id);
-  if (ids.length > 0) await trx.updateTable('staff_notifications').set({ read_at: at }).where('inquiry_id', 'in', ids).where('read_at', 'is', null).execute();
+  await resolveNotifications(trx, { type: 'inquiry', id: ids });
   return ids;
 }
 

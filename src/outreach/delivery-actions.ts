@@ -11,7 +11,10 @@ import type { ChannelName } from '../config/schema.js';
 import type { ActionRow } from '../outbound/actions.js';
 import type { ActionHandler, ActionRun, Wait } from '../outbound/engine.js';
 import type { DeliveryTable } from '../store/outreach-tables.js';
+import { raiseNotification, resolveNotifications } from '../notifications/notifications.js';
 import { deliveryKey, refreshPostStatus } from './deliveries.js';
+
+const KIND_KO: Record<string, string> = { publish: '게시', retry: '게시', update: '수정', close: '마감 표시', cancel: '취소 표시', remove: '삭제' };
 import { POST_FOR_RENDER_SQL, renderPostFor, splitPostForRender } from './post-render.js';
 
 type DeliveryRow = Selectable<DeliveryTable>;
@@ -99,10 +102,13 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
           }),
           { platformId: copy.platformId, url: copy.url ?? null, version, state },
         );
+        if (d.last_error) await resolveNotifications(ctx.store.db, { type: 'delivery', id: d.id }, ['delivery_failed']);
         return;
       }
       await run.channel.update({ idempotencyKey: key, platformId: d.platform_id, payload, version, state }, run.signal);
       await run.finishWith(recordCopy(d.id, { status: 'published', published_version: version, published_state: state, attempts: action.attempts }), { platformId: d.platform_id, version, state });
+      // Only a delivery that had failed can have a notice about it to clear.
+      if (d.last_error) await resolveNotifications(ctx.store.db, { type: 'delivery', id: d.id }, ['delivery_failed']);
     },
 
     async failed(trx, action, reason) {
@@ -140,6 +146,16 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
     async settled(action) {
       const postId = (action.request as { postId?: number }).postId;
       if (typeof postId === 'number') await refreshPostStatus(ctx, postId);
+    },
+
+    async onFailed(action, reason) {
+      const postId = (action.request as { postId?: number }).postId;
+      await raiseNotification(ctx.store.db, {
+        recipient: 'role:staff',
+        kind: 'delivery_failed',
+        subject: { type: 'delivery', id: action.subject_id },
+        message: `게시물 #${postId ?? '?'}을(를) ${action.channel}에 ${KIND_KO[action.kind] ?? action.kind}하지 못했습니다: ${reason} (\`ontact posts retry ${postId ?? ''}\`로 다시 보낼 수 있습니다)`,
+      });
     },
   };
 }

@@ -14,6 +14,7 @@ export interface IngestSummary {
   unchanged: number;
   /** Posts planned for new items (scheduled, or drafts waiting for approval). */
   postsPlanned: number;
+  plannedPostIds: number[];
 }
 
 /**
@@ -26,7 +27,7 @@ export interface IngestSummary {
  * changed again and does it all.
  */
 export async function ingestItems(ctx: AppContext, source: string, drafts: readonly ContentItemDraft[], now: Date = new Date()): Promise<IngestSummary> {
-  const summary: IngestSummary = { created: 0, changed: 0, unchanged: 0, postsPlanned: 0 };
+  const summary: IngestSummary = { created: 0, changed: 0, unchanged: 0, postsPlanned: 0, plannedPostIds: [] };
   // One read finds what is already stored as it is: an unchanged re-poll costs no transaction per item.
   const known = new Map<string, string>();
   const keys = [...new Set(drafts.map((d) => d.sourceKey))];
@@ -42,13 +43,16 @@ export async function ingestItems(ctx: AppContext, source: string, drafts: reado
     }
     const outcome = await transact(ctx, (trx) => ingestItem(ctx, trx, source, draft, hash, now));
     summary[outcome.result]++;
-    if (outcome.planned) summary.postsPlanned++;
+    if (outcome.planned !== null) {
+      summary.postsPlanned++;
+      summary.plannedPostIds.push(outcome.planned);
+    }
     known.set(draft.sourceKey, hash);
   }
   return summary;
 }
 
-async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string, draft: ContentItemDraft, hash: string, now: Date): Promise<{ result: 'created' | 'changed' | 'unchanged'; planned: boolean }> {
+async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string, draft: ContentItemDraft, hash: string, now: Date): Promise<{ result: 'created' | 'changed' | 'unchanged'; planned: number | null }> {
   const closed = draft.deadlineAt !== null && draft.deadlineAt <= now;
   const fields = {
     kind: draft.kind,
@@ -78,11 +82,11 @@ async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string
       .returning(['id'])
       .executeTakeFirst();
     // Another poll of the same source stored it a moment ago, with what it causes.
-    if (!inserted) return { result: 'unchanged', planned: false };
-    const planned = !closed && (await planPostForItemIn(ctx, trx, inserted.id, now)) !== null;
+    if (!inserted) return { result: 'unchanged', planned: null };
+    const planned = closed ? null : await planPostForItemIn(ctx, trx, inserted.id, now);
     return { result: 'created', planned };
   }
-  if (existing.content_hash === hash) return { result: 'unchanged', planned: false };
+  if (existing.content_hash === hash) return { result: 'unchanged', planned: null };
   const nowClosed = existing.state === 'open' && closed;
   await trx
     .updateTable('content_items')
@@ -90,7 +94,7 @@ async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string
     .where('id', '=', existing.id)
     .execute();
   await itemChangedIn(ctx, trx, existing.id, nowClosed ? 'closed' : null);
-  return { result: 'changed', planned: false };
+  return { result: 'changed', planned: null };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app/context.js';
 import { SECRET_ENV } from '../config/secrets.js';
+import { raiseNotification, resolveNotifications } from '../notifications/notifications.js';
 import type { SourceConfig } from '../sources/config.js';
 import { sourceReadiness } from '../sources/config.js';
 import { createSource } from '../sources/source.js';
@@ -50,6 +51,7 @@ export async function pollSource(ctx: AppContext, name: string, options: { force
     const source = createSource(config, sourceEnv(ctx));
     const result = await source.poll({ etag: state?.etag ?? null, lastModified: state?.last_modified ?? null }, options.signal);
     const base = { name, last_polled_at: now, last_success_at: now, consecutive_failures: 0, last_error: null, flagged_at: null, next_poll_at: null };
+    if (state?.flagged_at) await resolveNotifications(db, { type: 'source', id: name }, ['source_flagged']);
     if (result.status === 'not-modified') {
       await upsertState(ctx, base);
       return { status: 'not-modified' };
@@ -72,6 +74,14 @@ export async function pollSource(ctx: AppContext, name: string, options: { force
       flagged_at: flagged ? (state?.flagged_at ?? now) : null,
     });
     ctx.log[flagged ? 'error' : 'warn']({ source: name, failures, err: message }, flagged ? `source ${name} has failed ${failures} times in a row and is flagged for staff` : `source ${name} failed`);
+    if (flagged) {
+      await raiseNotification(db, {
+        recipient: 'role:staff',
+        kind: 'source_flagged',
+        subject: { type: 'source', id: name },
+        message: `소스 ${name}을(를) 확인해 주세요: ${failures}번 연속 실패했습니다. 마지막 오류: ${message}`,
+      });
+    }
     return { status: 'failed', error: message, failures, flagged };
   }
 }

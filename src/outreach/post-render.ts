@@ -81,7 +81,7 @@ export function splitPostForRender(row: object): { post: PostRow; item: ItemRow 
 export async function loadPostForRender(ctx: AppContext, postId: number): Promise<{ post: PostRow; item: ItemRow | null }> {
   const { rows } = await sql<Record<string, unknown>>`
     select ${POST_FOR_RENDER_SQL} from posts left join content_items on content_items.id = posts.item_id where posts.id = ${postId}`.execute(ctx.store.db);
-  if (!rows[0]) throw new PostActionError(`post ${postId} does not exist`);
+  if (!rows[0]) throw new PostActionError(`post ${postId} does not exist`, 'not_found');
   return splitPostForRender(rows[0]);
 }
 

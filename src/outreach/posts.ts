@@ -2,18 +2,24 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import { CHANNEL_NAMES, type ChannelName } from '../config/schema.js';
 import { requestActions, wakeActions } from '../outbound/actions.js';
+import { resolveNotifications } from '../notifications/notifications.js';
 import { transact } from '../queues/job-outbox.js';
 import type { DeliveryStatus, DeliveryTable, PostStatus, PostTable } from '../store/outreach-tables.js';
 import type { Database } from '../store/schema.js';
 import { PostActionError } from './errors.js';
 import { deliverySyncRequests, propagatePostChange, publishDuePost, publishDuePostIn, refreshPostStatus } from './deliveries.js';
 import { nextSlotFor } from './schedule-post.js';
+import { formatKst, kstParts } from '../time/kst.js';
 
 export { PostActionError, publishDuePost };
 
 export type When = { at: Date } | 'now' | 'next-slot';
 
 export interface CreatePostInput {
+  /** Publish at a night, weekend or holiday time anyway (otherwise refused with the reason). */
+  force?: boolean;
+  /** Post an item again to a channel it was already posted to. */
+  again?: boolean;
   /** Post a stored content item… */
   itemId?: number;
   /** …or free text (with an optional title and link). */
@@ -36,9 +42,14 @@ export async function createPost(ctx: AppContext, input: CreatePostInput): Promi
   let kind: PostTable['kind'] = 'post';
   if (input.itemId !== undefined) {
     const item = await ctx.store.db.selectFrom('content_items').select(['id', 'kind', 'state']).where('id', '=', input.itemId).executeTakeFirst();
-    if (!item) throw new PostActionError(`item ${input.itemId} does not exist`);
-    if (item.state !== 'open') throw new PostActionError(`item ${input.itemId} is ${item.state === 'closed' ? '마감 (closed)' : 'cancelled'}; it cannot be posted`);
+    if (!item) throw new PostActionError(`item ${input.itemId} does not exist`, 'not_found');
+    if (item.state !== 'open') throw new PostActionError(`item ${input.itemId} is ${item.state === 'closed' ? '마감 (closed)' : 'cancelled'}; it cannot be posted`, 'conflict');
     kind = item.kind;
+    if (!input.again) {
+      const earlier = await ctx.store.db.selectFrom('posts').select(['id', 'channels', 'status']).where('item_id', '=', input.itemId).where('status', '!=', 'cancelled').execute();
+      const twice = earlier.flatMap((p) => p.channels.filter((c) => channels.includes(c as ChannelName)).map((c) => `${c} (post ${p.id}, ${p.status})`));
+      if (twice.length > 0) throw new PostActionError(`item ${input.itemId} is already posted to ${twice.join(', ')}; give --again to post it there a second time`, 'conflict');
+    }
   } else {
     const text = input.text!.normalize('NFC').trim();
     if (!text) throw new PostActionError('the post text is empty');
@@ -47,6 +58,7 @@ export async function createPost(ctx: AppContext, input: CreatePostInput): Promi
   if (input.link !== undefined && !/^https?:\/\//.test(input.link)) throw new PostActionError(`the link must start with http:// or https://, found "${input.link}"`);
   const now = new Date();
   const scheduledAt = input.draft ? (typeof input.when === 'object' ? input.when.at : null) : resolveWhen(ctx, input.when, now);
+  if (typeof input.when === 'object') refuseUnusualTime(ctx, input.when.at, input.force ?? false);
   const id = await transact(ctx, async (trx) => {
     const post = await trx
       .insertInto('posts')
@@ -71,9 +83,10 @@ export async function createPost(ctx: AppContext, input: CreatePostInput): Promi
   return getPostRow(ctx, id);
 }
 
-export async function approvePost(ctx: AppContext, postId: number, by: string, when: When = 'next-slot'): Promise<PostRow> {
+export async function approvePost(ctx: AppContext, postId: number, by: string, when: When = 'next-slot', options: { force?: boolean } = {}): Promise<PostRow> {
   const post = await getPostRow(ctx, postId);
-  if (post.status !== 'draft') throw new PostActionError(`post ${postId} is ${post.status}, not a draft; only drafts need approval`);
+  if (typeof when === 'object') refuseUnusualTime(ctx, when.at, options.force ?? false);
+  if (post.status !== 'draft') throw new PostActionError(`post ${postId} is ${post.status}, not a draft; only drafts need approval`, 'conflict');
   const now = new Date();
   const scheduledAt = typeof when === 'object' ? resolveWhen(ctx, when, now) : post.scheduled_at && post.scheduled_at > now && when === 'next-slot' ? post.scheduled_at : resolveWhen(ctx, when, now);
   await transact(ctx, async (trx) => {
@@ -83,7 +96,7 @@ export async function approvePost(ctx: AppContext, postId: number, by: string, w
       .where('id', '=', postId)
       .where('status', '=', 'draft')
       .executeTakeFirst();
-    if (approved.numUpdatedRows === 0n) throw new PostActionError(`post ${postId} is no longer a draft`);
+    if (approved.numUpdatedRows === 0n) throw new PostActionError(`post ${postId} is no longer a draft`, 'conflict');
     await audit(trx, by, 'post.approve', postId, { scheduledAt: scheduledAt.toISOString() });
     if (when === 'now') await publishDuePostIn(ctx, trx, postId, now, by);
   });
@@ -91,9 +104,10 @@ export async function approvePost(ctx: AppContext, postId: number, by: string, w
 }
 
 /** Moves a post that has not gone out yet (a draft or a scheduled post) to another time. */
-export async function reschedulePost(ctx: AppContext, postId: number, by: string, at: Date): Promise<PostRow> {
+export async function reschedulePost(ctx: AppContext, postId: number, by: string, at: Date, options: { force?: boolean } = {}): Promise<PostRow> {
   const now = new Date();
   const scheduledAt = resolveWhen(ctx, { at }, now);
+  refuseUnusualTime(ctx, at, options.force ?? false);
   await transact(ctx, async (trx) => {
     const moved = await trx
       .updateTable('posts')
@@ -104,8 +118,8 @@ export async function reschedulePost(ctx: AppContext, postId: number, by: string
       .executeTakeFirst();
     if (!moved) {
       const post = await trx.selectFrom('posts').select('status').where('id', '=', postId).executeTakeFirst();
-      if (!post) throw new PostActionError(`post ${postId} does not exist`);
-      throw new PostActionError(`post ${postId} is ${post.status}; only drafts and scheduled posts can be moved`);
+      if (!post) throw new PostActionError(`post ${postId} does not exist`, 'not_found');
+      throw new PostActionError(`post ${postId} is ${post.status}; only drafts and scheduled posts can be moved`, 'conflict');
     }
     await audit(trx, by, 'post.reschedule', postId, { scheduledAt: scheduledAt.toISOString() });
   });
@@ -120,8 +134,8 @@ export async function reschedulePost(ctx: AppContext, postId: number, by: string
 export async function cancelPost(ctx: AppContext, postId: number, by: string, options: { remove?: boolean } = {}): Promise<PostRow> {
   await transact(ctx, async (trx) => {
     const post = await trx.selectFrom('posts').select(['id', 'status']).where('id', '=', postId).forUpdate().executeTakeFirst();
-    if (!post) throw new PostActionError(`post ${postId} does not exist`);
-    if (post.status === 'cancelled') throw new PostActionError(`post ${postId} is already cancelled`);
+    if (!post) throw new PostActionError(`post ${postId} does not exist`, 'not_found');
+    if (post.status === 'cancelled') throw new PostActionError(`post ${postId} is already cancelled`, 'conflict');
     const hasDeliveries = (await trx.selectFrom('deliveries').select('id').where('post_id', '=', postId).executeTakeFirst()) !== undefined;
     await trx
       .updateTable('posts')
@@ -150,10 +164,31 @@ export async function cancelPost(ctx: AppContext, postId: number, by: string, op
         await propagatePostChange(ctx, trx, postId, 'cancel', by);
       }
     }
+    const deliveryIds = (await trx.selectFrom('deliveries').select('id').where('post_id', '=', postId).execute()).map((d) => d.id);
+    await resolveNotifications(trx, { type: 'delivery', id: deliveryIds }, ['delivery_failed']);
     await audit(trx, by, 'post.cancel', postId, { remove: Boolean(options.remove) });
   });
   await refreshPostStatus(ctx, postId);
   return getPostRow(ctx, postId);
+}
+
+/**
+ * Publishes scheduled posts now instead of at their slots (staff importing a file who want its
+ * posts out at once); drafts are left for approval. Returns how many went.
+ */
+export async function publishNow(ctx: AppContext, postIds: readonly number[], by: string): Promise<number> {
+  let published = 0;
+  for (const postId of postIds) {
+    const now = new Date();
+    const went = await transact(ctx, async (trx) => {
+      const moved = await trx.updateTable('posts').set({ scheduled_at: now, updated_at: now }).where('id', '=', postId).where('status', '=', 'scheduled').executeTakeFirst();
+      if (moved.numUpdatedRows === 0n) return false;
+      await audit(trx, by, 'post.publish_now', postId, {});
+      return (await publishDuePostIn(ctx, trx, postId, now, by)).length > 0;
+    });
+    if (went) published++;
+  }
+  return published;
 }
 
 /** Sends failed deliveries of a post again, from the start of their retries. */
@@ -174,10 +209,11 @@ export async function retryPost(ctx: AppContext, postId: number, by: string): Pr
       .where((eb) => eb.or([eb('status', 'in', ['failed', 'waiting', 'retrying']), eb.and([eb('platform_id', 'is not', null), eb('last_error', 'is not', null)])]))
       .returning(['id', 'post_id', 'channel', 'desired_version', 'desired_state'])
       .execute();
-    if (rows.length === 0) throw new PostActionError(`post ${postId} has no failed or waiting delivery to retry`);
+    if (rows.length === 0) throw new PostActionError(`post ${postId} has no failed or waiting delivery to retry`, 'conflict');
     // A waiting action is woken instead of duplicated; a failed one is followed by a new one.
     await wakeActions(trx, { subjectType: 'delivery', subjectIds: rows.map((r) => r.id) }, { resetAttempts: true });
     await requestActions(trx, deliverySyncRequests(ctx, rows, 'retry', by));
+    await resolveNotifications(trx, { type: 'delivery', id: rows.map((r) => r.id) }, ['delivery_failed']);
     await audit(trx, by, 'post.retry', postId, { deliveries: rows.map((r) => r.id) });
   });
   await refreshPostStatus(ctx, postId);
@@ -210,15 +246,36 @@ export async function getPost(ctx: AppContext, postId: number): Promise<{ post: 
 
 async function getPostRow(ctx: AppContext, postId: number): Promise<PostRow> {
   const post = await ctx.store.db.selectFrom('posts').selectAll().where('id', '=', postId).executeTakeFirst();
-  if (!post) throw new PostActionError(`post ${postId} does not exist`);
+  if (!post) throw new PostActionError(`post ${postId} does not exist`, 'not_found');
   return post;
 }
 
 function resolveWhen(ctx: AppContext, when: When, now: Date): Date {
   if (when === 'now') return now;
   if (when === 'next-slot') return nextSlotFor(ctx, now);
-  if (when.at.getTime() < now.getTime() - 60_000) throw new PostActionError('the time given is in the past');
+  if (when.at.getTime() < now.getTime() - 60_000) throw new PostActionError(`the time given (${formatKst(when.at)}) is in the past; to publish right away use --now`);
   return when.at;
+}
+
+/** Posts at these KST hours reach few people; staff are asked to confirm them. */
+const QUIET_HOURS = { from: 21, until: 7 };
+
+/** Why a chosen time is unusual for a post (night, weekend, public holiday), or nothing. */
+export function unusualTime(ctx: Pick<AppContext, 'calendar'>, at: Date): string[] {
+  const p = kstParts(at);
+  const reasons: string[] = [];
+  if (p.hour >= QUIET_HOURS.from || p.hour < QUIET_HOURS.until) reasons.push(`it is at night (${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')} KST)`);
+  if (p.weekday === 0 || p.weekday === 6) reasons.push(`it is a ${p.weekday === 0 ? 'Sunday' : 'Saturday'} (주말)`);
+  const holiday = ctx.calendar.holidayName(at);
+  if (holiday) reasons.push(`it is a public holiday (${holiday})`);
+  return reasons;
+}
+
+function refuseUnusualTime(ctx: Pick<AppContext, 'calendar'>, at: Date, force: boolean): void {
+  const reasons = unusualTime(ctx, at);
+  if (reasons.length > 0 && !force) {
+    throw new PostActionError(`${formatKst(at)}: ${reasons.join(' and ')}, when few people read posts; give --force to keep this time, or choose another`, 'conflict');
+  }
 }
 
 function validateChannels(channels: readonly string[]): ChannelName[] {

@@ -290,6 +290,16 @@ export async function importSourceFile(path: string, type?: SourceType, options:
     throw new SourceError(label, 'input', `${path} is ${info.size} bytes, more than the ${IMPORT_MAX_BYTES}-byte import limit`, true);
   }
   const bytes = await guard(label, 'input', () => readFile(path));
+  return importSourceBytes(basename(path), bytes, type, options);
+}
+
+/** The same for a file's bytes sent over the API (`name` is only for messages). */
+export async function importSourceBytes(name: string, bytes: Buffer, type?: SourceType, options: ImportOptions = {}): Promise<ImportResult> {
+  const label = `file:${name}`;
+  const path = name;
+  if (bytes.length > IMPORT_MAX_BYTES) {
+    throw new SourceError(label, 'input', `${name} is ${bytes.length} bytes, more than the ${IMPORT_MAX_BYTES}-byte import limit`, true);
+  }
   const decoded = await guard(label, 'decode', () => decodeBody(bytes, null));
   const text = decoded.text;
 

@@ -109,18 +109,6 @@ export interface InquiryReplyTable {
   updated_at: Timestamp;
 }
 
-export interface StaffNotificationTable {
-  id: Generated<number>;
-  /** A counselor id. */
-  recipient: string;
-  kind: 'reminder' | 'escalation';
-  inquiry_id: number;
-  deadline_version: number;
-  /** Ids, team, priority and times only: never the citizen's text. */
-  message: string;
-  created_at: CreatedAt;
-  read_at: Timestamp | null;
-}
 
 /** The inquiry tables (migration 0003_inquiries). */
 export interface InquiryTables {
@@ -129,5 +117,4 @@ export interface InquiryTables {
   inquiries: InquiryTable;
   inquiry_notes: InquiryNoteTable;
   inquiry_replies: InquiryReplyTable;
-  staff_notifications: StaffNotificationTable;
 }

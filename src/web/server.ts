@@ -27,7 +27,8 @@ export async function buildServer(ctx: AppContext, routes: ((app: FastifyInstanc
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
 
-  app.get('/healthz', async () => ({ ok: true }));
+  // `app` lets the CLI tell a running Ontact from anything else on the port.
+  app.get('/healthz', async () => ({ ok: true, app: 'ontact' }));
 
   app.get('/readyz', async (_request, reply) => {
     const readiness = await checkReadiness(ctx);

@@ -1,12 +1,19 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { testConfig } from '../helpers/context.js';
 import { fixturePath } from '../helpers/fixtures.js';
+import { tokenInStore } from '../helpers/users.js';
 
 const t = testConfig();
 afterAll(() => t.cleanup());
+let token = '';
+beforeAll(async () => {
+  token = await tokenInStore(t, 'staff');
+});
 
 const env = () => ({
+  ONTACT_TOKEN: token,
+  ONTACT_PORT: '0',
   DATABASE_URL: t.config.database.url!,
   DATABASE_SCHEMA: t.config.database.schema!,
   REDIS_URL: t.config.redis.url,

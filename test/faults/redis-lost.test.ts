@@ -73,7 +73,7 @@ async function expectEachOnce(postIds: readonly number[]): Promise<void> {
 describe('Redis losing every key while Ontact runs', () => {
   it('runs everything that was pending again, once, without a restart', { timeout: 150_000 }, async () => {
     const postIds = await duePosts(60, '생산직 모집');
-    const later = await createPost(ctx, { text: '잠시 뒤 나갈 공지', channels: ['discord'], when: { at: new Date(Date.now() + 15_000) }, by: 'staff:test' });
+    const later = await createPost(ctx, { text: '잠시 뒤 나갈 공지', channels: ['discord'], when: { at: new Date(Date.now() + 15_000) }, force: true, by: 'staff:test' });
     const inquiries: number[] = [];
     for (let i = 1; i <= 8; i++) {
       const result = await receiveInbound(ctx, { channel: 'discord', platformId: `msg-${i}`, threadRef: 'chan-1', authorId: `user-${i}`, authorName: `시민${i}`, text: `청년 취업캠프 신청 아직 되나요? (${i})`, at: new Date() });

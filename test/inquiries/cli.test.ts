@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { userWithToken } from '../helpers/users.js';
 import { startApp, waitForStatus, type InquiryTestApp } from './helpers.js';
 
 const apps: InquiryTestApp[] = [];
@@ -21,7 +22,9 @@ describe('ontact inquiries', () => {
   it('lets a counselor log a phone call, work it (claim, note, reply, close, reopen) and see it all in show', async () => {
     const a = await startApp({ queues: ['triage', 'outbound-facebook', 'outbound-youtube', 'outbound-discord'] });
     apps.push(a);
-    const cli = (...args: string[]) => runCli(['inquiries', ...args], { ...a.env, ONTACT_COUNSELOR: 'lee.seojun' });
+    // The counselor signs in with their token: who acts is the token's user, not a flag.
+    const token = await userWithToken(a.ctx, 'lee.seojun', 'counselor', '이서준');
+    const cli = (...args: string[]) => runCli(['inquiries', ...args], { ...a.env, ONTACT_TOKEN: token });
 
     const added = await cli('add', '--channel', 'phone', '--name', '박철수', '--text', '국비지원 교육 과정 문의드립니다. 제 번호는 010-5555-1234', '--at', '2026-11-26 10:30');
     expect(added.code).toBe(0);
@@ -52,14 +55,15 @@ describe('ontact inquiries', () => {
     const [list, unknown, nobody] = await Promise.all([
       cli('list', '--status', 'answered', '--team', '취업지원팀'),
       cli('close', '99999'),
-      runCli(['inquiries', 'claim', String(id), '--as', 'nobody'], a.env),
+      runCli(['inquiries', 'claim', String(id)], a.env),
     ]);
     expect(list.stdout).toMatch(new RegExp(`^${id} +normal 보통 +answered +취업지원팀 +이서준\\(lee\\.seojun\\) +phone +2026-11-26 10:30 KST`, 'm'));
 
     const spam = await cli('spam', String(id));
     expect(spam.stdout).toBe(`inquiry #${id} is spam\n`);
-    expect([unknown.code, unknown.stderr]).toEqual([1, 'ontact: there is no inquiry #99999\n']);
-    expect(nobody.code).toBe(2);
-    expect(nobody.stderr).toContain('unknown counselor "nobody"; known: kim.minji, lee.seojun');
+    // An unknown id is a request naming something that does not exist: exit 2, as for posts.
+    expect([unknown.code, unknown.stderr]).toEqual([2, 'ontact: there is no inquiry #99999\n']);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('no API token given');
   }, 120_000);
 });

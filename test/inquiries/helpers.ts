@@ -77,6 +77,8 @@ export async function startApp(options: StartOptions = {}): Promise<InquiryTestA
       REDIS_URL: t.config.redis.url,
       ONTACT_REDIS_PREFIX: t.config.redis.prefix,
       ONTACT_DATA_DIR: t.config.dataDir,
+      // No web role in these tests: the CLI opens the store itself instead of looking for a server.
+      ONTACT_PORT: '0',
       ...(t.config.database.url ? { DATABASE_URL: t.config.database.url, DATABASE_SCHEMA: t.schema } : {}),
       LOG_LEVEL: 'warn',
       ...env,

@@ -4,6 +4,7 @@ import { InboundEventError } from '../../src/inquiries/errors.js';
 import { receiveInbound } from '../../src/inquiries/intake.js';
 import { listInquiries, showInquiry } from '../../src/inquiries/queries.js';
 import { runCli } from '../helpers/cli.js';
+import { cliAs } from '../helpers/users.js';
 import { auditActions, inbound, startApp, TEST_DATA_KEY, type InquiryTestApp } from './helpers.js';
 
 const apps: InquiryTestApp[] = [];
@@ -67,11 +68,12 @@ describe('intake', () => {
     expect(await listInquiries(a.ctx, { status: 'all' })).toHaveLength(cases.length);
 
     // What a counselor's terminal shows: markup as text, control and bidi characters made visible.
-    const shown = await runCli(['inquiries', 'show', String(ids.get('terminal escapes'))], a.env);
+    const counselor = { ...a.env, ...(await cliAs(a.ctx, 'counselor', 'park.jiyoung')) };
+    const shown = await runCli(['inquiries', 'show', String(ids.get('terminal escapes'))], counselor);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('red \\u{001b}[31mALERT\\u{001b}[0m \\u{202e}evil\\u{202c}');
     expect(shown.stdout).not.toContain('\u001b');
-    const list = await runCli(['inquiries', 'list', '--status', 'all'], a.env);
+    const list = await runCli(['inquiries', 'list', '--status', 'all'], counselor);
     expect(list.code).toBe(0);
     expect(list.stdout).not.toContain('\u001b');
     expect(list.stdout).toContain('<script>alert("x")</script>');

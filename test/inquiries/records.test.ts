@@ -6,6 +6,7 @@ import { maintainInquiries } from '../../src/inquiries/retention.js';
 import { revealOriginal } from '../../src/inquiries/reveal.js';
 import { kstDate } from '../../src/time/kst.js';
 import { runCli } from '../helpers/cli.js';
+import { cliAs, userWithToken } from '../helpers/users.js';
 import { auditActions, inbound, startApp, TEST_DATA_KEY, TEST_TEAMS, waitForStatus, type InquiryTestApp } from './helpers.js';
 
 const apps: InquiryTestApp[] = [];
@@ -28,7 +29,8 @@ describe('revealing an original', () => {
     await expect(revealOriginal(a.ctx, { inquiryId: inquiryId!, as: 'choi.hyunwoo', reason: '궁금해서' })).rejects.toThrow(
       `only 취업지원팀 may see the original of inquiry #${inquiryId}; you are in 기업지원팀 (the attempt is logged)`,
     );
-    const refused = await runCli(['inquiries', 'reveal', String(inquiryId), '--as', 'kang.dohyun', '--reason', 'x'], a.env);
+    const otherTeam = await userWithToken(a.ctx, 'kang.dohyun', 'lead', '강도현');
+    const refused = await runCli(['inquiries', 'reveal', String(inquiryId), '--reason', 'x'], { ...a.env, ONTACT_TOKEN: otherTeam });
     expect(refused.code).toBe(1);
     expect(refused.stdout).not.toContain('1234');
     expect(refused.stderr).toContain('only 취업지원팀 may see the original');
@@ -116,11 +118,12 @@ describe('the monthly report', () => {
       unassigned: 1,
     });
 
-    const cli = await runCli(['report', '--month', '2026-11'], a.env);
+    const asLead = { ...a.env, ...(await cliAs(a.ctx, 'lead', 'kim.minji')) };
+    const cli = await runCli(['report', '--month', '2026-11'], asLead);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('median first response: 3 business hours');
     expect(cli.stdout).toContain('received: 5 (spam 1)');
-    const bad = await runCli(['report', '--month', '2026-13'], a.env);
+    const bad = await runCli(['report', '--month', '2026-13'], asLead);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--month: expected a month as YYYY-MM (e.g. 2026-11), got "2026-13"');
   }, 60_000);

@@ -5,6 +5,7 @@ import { receiveInbound } from '../../src/inquiries/intake.js';
 import { showInquiry } from '../../src/inquiries/queries.js';
 import { replyToInquiry } from '../../src/inquiries/replies.js';
 import { runCli } from '../helpers/cli.js';
+import { cliAs } from '../helpers/users.js';
 import { jobStateByDedupId, waitFor } from '../helpers/context.js';
 import { auditActions, inbound, startApp, TEST_TEAMS, waitForStatus, type InquiryTestApp } from './helpers.js';
 
@@ -83,7 +84,7 @@ describe('replies', () => {
     expect(await jobStateByDedupId(a.ctx.queues.queue('deadlines'), `inquiry-escalate-${inquiryId}-v1`)).toBe('delayed');
     expect(await a.ctx.store.db.selectFrom('outbox').select('id').execute()).toEqual([]);
 
-    const shown = await runCli(['inquiries', 'show', String(inquiryId)], a.env);
+    const shown = await runCli(['inquiries', 'show', String(inquiryId)], { ...a.env, ...(await cliAs(a.ctx, 'counselor', triaged.assignee!)) });
     expect(shown.stdout).toContain(`#${replyId} answer to #${inquiryId} by counselor:${triaged.assignee}, private — FAILED: refused by facebook: (#10) This message is sent outside of allowed window.`);
   }, 60_000);
 

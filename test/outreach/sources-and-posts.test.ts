@@ -4,6 +4,8 @@ import { pollSource } from '../../src/outreach/poll-source.js';
 import { approvePost, cancelPost, createPost, getPost, PostActionError, retryPost } from '../../src/outreach/posts.js';
 import { nextSlotFor } from '../../src/outreach/schedule-post.js';
 import { runOpenAction } from '../helpers/outbound.js';
+import { listNotificationsFor } from '../../src/notifications/notifications.js';
+import { userWithToken } from '../helpers/users.js';
 import { kstDate, kstDayKey } from '../../src/time/kst.js';
 import { ingestItems } from '../../src/outreach/items.js';
 import { startWork24Emulator, type Work24Emulator } from '../emulators/work24.js';
@@ -75,12 +77,21 @@ describe('sources', () => {
     expect(s3.flagged_at).not.toBeNull();
     expect(s3.last_error).toContain('503');
     expect(s3.last_error).not.toContain(emulator.jobsAuthKey);
+    // Staff hear of it once, however often it fails after.
+    const staff = { login: 'park.staff', role: 'staff' as const };
+    await pollSource(ctx, 'wanju-jobs', { force: true });
+    const flaggedNotices = (await listNotificationsFor(ctx.store.db, staff)).filter((n) => n.kind === 'source_flagged');
+    expect(flaggedNotices).toHaveLength(1);
+    expect(flaggedNotices[0]!.message).toContain('소스 wanju-jobs을(를) 확인해 주세요');
+    expect(flaggedNotices[0]!.message).not.toContain(emulator.jobsAuthKey);
 
     failing = false;
     const recovered = await pollSource(ctx, 'wanju-jobs', { force: true });
     expect(recovered.status).toBe('ok');
     const s4 = await ctx.store.db.selectFrom('source_states').selectAll().where('name', '=', 'wanju-jobs').executeTakeFirstOrThrow();
     expect(s4).toMatchObject({ consecutive_failures: 0, flagged_at: null, last_error: null });
+    // Cleared when the source works again.
+    expect((await listNotificationsFor(ctx.store.db, staff)).filter((n) => n.kind === 'source_flagged')).toEqual([]);
   });
 });
 
@@ -179,7 +190,13 @@ describe('staff posts', () => {
 });
 
 describe('the CLI', () => {
+  let token = '';
+  beforeAll(async () => {
+    token = await userWithToken(ctx, 'park.staff', 'staff');
+  });
   const env = () => ({
+    ONTACT_TOKEN: token,
+    ONTACT_PORT: '0',
     DATABASE_URL: t.config.database.url!,
     DATABASE_SCHEMA: t.config.database.schema!,
     REDIS_URL: t.config.redis.url,

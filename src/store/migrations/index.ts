@@ -4,6 +4,7 @@ import * as m0002 from './0002_outreach.js';
 import * as m0003 from './0003_inquiries.js';
 import * as m0004 from './0004_core.js';
 import * as m0005 from './0005_channel_connections.js';
+import * as m0006 from './0006_users_notifications.js';
 
 /** Every migration, in order. Names sort in the order they must run; never rename or reorder one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_inquiries': m0003,
   '0004_core': m0004,
   '0005_channel_connections': m0005,
+  '0006_users_notifications': m0006,
 };

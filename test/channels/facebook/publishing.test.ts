@@ -3,7 +3,8 @@ import { createProcessors } from '../../../jobs/index.js';
 import type { AppContext } from '../../../src/app/context.js';
 import { createLogger } from '../../../src/log.js';
 import { ingestItems } from '../../../src/outreach/items.js';
-import { cancelPost, createPost, getPost } from '../../../src/outreach/posts.js';
+import { cancelPost, createPost, getPost, retryPost } from '../../../src/outreach/posts.js';
+import { listNotificationsFor } from '../../../src/notifications/notifications.js';
 import { runTick } from '../../../src/outreach/tick.js';
 import { WorkerPool } from '../../../src/queues/worker-pool.js';
 import { formatDoctor, runDoctor } from '../../../src/cli/doctor.js';
@@ -177,6 +178,14 @@ describe('publishing to the Facebook Page through the Graph API', () => {
     expect(post.status).toBe('failed');
     expect(deliveries[0]!.attempts).toBe(1);
     expect(deliveries[0]!.last_error).toMatch(/#100|Invalid parameter/i);
+
+    // Staff are told, and the notice clears once a retry gets it out.
+    const staff = { login: 'park.staff', role: 'staff' as const };
+    const notice = await waitFor('the failure notice', async () => (await listNotificationsFor(ctx.store.db, staff)).find((n) => n.kind === 'delivery_failed' && n.subject_id === String(deliveries[0]!.id)));
+    expect(notice.message).toContain(`게시물 #${postId}을(를) facebook에 게시하지 못했습니다`);
+    await retryPost(ctx, postId, 'staff:test');
+    await waitFor('the retried delivery to be published', async () => (await deliveryOf(ctx, postId)).status === 'published');
+    expect((await listNotificationsFor(ctx.store.db, staff)).filter((n) => n.kind === 'delivery_failed' && n.subject_id === String(deliveries[0]!.id))).toEqual([]);
     await ctx.stop();
   });
 });

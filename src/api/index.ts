@@ -1,0 +1,17 @@
+import type { Operation } from './operation.js';
+import { accountOperations } from './ops/accounts.js';
+import { channelOperations } from './ops/channels.js';
+import { contentOperations } from './ops/content.js';
+import { inquiryOperations } from './ops/inquiries.js';
+import { postOperations } from './ops/posts.js';
+
+/** Every command and query of the application layer, by name. */
+export const OPERATIONS: readonly Operation[] = [...accountOperations, ...postOperations, ...contentOperations, ...inquiryOperations, ...channelOperations] as readonly Operation[];
+
+const byName = new Map(OPERATIONS.map((op) => [op.name, op]));
+
+export function operation(name: string): Operation {
+  const op = byName.get(name);
+  if (!op) throw new Error(`no operation "${name}"`);
+  return op;
+}
