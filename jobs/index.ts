@@ -13,6 +13,7 @@ import { inquiryTriage } from './inquiry-triage.js';
 import { runAction } from './run-action.js';
 import { scheduleTick } from './schedule-tick.js';
 import { sourcePoll } from './source-poll.js';
+import { triageRetrain } from './triage-retrain.js';
 
 /** The one outbound engine, with what each kind of subject means (posts' copies, replies, hidden comments). */
 export function createOutboundEngine(ctx: AppContext): OutboundEngine {
@@ -34,5 +35,6 @@ export function createProcessors(ctx: AppContext): ProcessorMap {
     'inquiry.remind': inquiryRemind(ctx),
     'inquiry.escalate': inquiryEscalate(ctx),
     'inquiries.maintain': inquiriesMaintain(ctx),
+    'triage.retrain': triageRetrain(ctx),
   };
 }

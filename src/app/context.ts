@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import type { ReplyTemplates } from '../inquiries/reply-templates.js';
 import type { Renderer } from '../render/render.js';
 import type { Calendar } from '../time/holidays.js';
-import type { TriageRules } from '../triage/rules.js';
+import type { TriageService } from '../triage/service.js';
 
 /** What every role, job processor and service function is given: configuration, the store, the queues, a logger. */
 export interface AppContext {
@@ -33,6 +33,6 @@ export interface AppContext {
   renderer: Renderer;
   /** The acknowledgement, the private-reply note and the canned answers. */
   replies: ReplyTemplates;
-  /** The triage rules staff edit. */
-  triageRules: TriageRules;
+  /** The triage rules staff edit and the trained model, reloaded when a retrained one is written. */
+  triage: TriageService;
 }

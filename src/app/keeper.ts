@@ -15,13 +15,18 @@ import type { AppContext } from './context.js';
 
 interface SchedulerSpec {
   id: string;
-  everyMs: number;
+  /** Every so many milliseconds, or at the times of a cron pattern in Seoul time. */
+  everyMs?: number;
+  pattern?: string;
   name: JobName;
   data: JobPayloads[JobName];
 }
 
 const SOURCE_PREFIX = 'source-';
 const INQUIRY_MAINTENANCE_EVERY_MS = 3600_000;
+/** 03:00 in Seoul, when nobody waits for triage. */
+const TRIAGE_RETRAIN_PATTERN = '0 3 * * *';
+export const SCHEDULER_TIME_ZONE = 'Asia/Seoul';
 /** Work due within this horizon must have its job in Redis now; later work gets it when it comes due. */
 const HORIZON_MS = 60_000;
 
@@ -35,6 +40,7 @@ export function wantedSchedulers(ctx: Pick<AppContext, 'config' | 'channels'>): 
       ctx.channels.get(module.name).describe().dryRun ? [] : (module.schedulers ?? []).map((s) => ({ id: channelSchedulerId(module.name, s.job), everyMs: s.everyMs, name: `${module.name}.${s.job}` as JobName, data: {} })),
     ),
     { id: 'inquiries-maintain', everyMs: INQUIRY_MAINTENANCE_EVERY_MS, name: 'inquiries.maintain', data: {} },
+    { id: 'triage-retrain', pattern: TRIAGE_RETRAIN_PATTERN, name: 'triage.retrain', data: {} },
   ];
 }
 
@@ -62,8 +68,9 @@ export async function ensureSchedulers(ctx: Pick<AppContext, 'config' | 'channel
     const existing = new Map((await queue.getJobSchedulers(0, -1)).map((s) => [s.key, s]));
     for (const spec of specs) {
       const have = existing.get(spec.id);
-      if (have && Number(have.every) === spec.everyMs) continue;
-      await queue.upsertJobScheduler(spec.id, { every: spec.everyMs }, { name: spec.name, data: spec.data } as { name: string; data: unknown; opts?: JobsOptions });
+      if (have && (spec.pattern ? have.pattern === spec.pattern && have.tz === SCHEDULER_TIME_ZONE : Number(have.every) === spec.everyMs)) continue;
+      const repeat = spec.pattern ? { pattern: spec.pattern, tz: SCHEDULER_TIME_ZONE } : { every: spec.everyMs };
+      await queue.upsertJobScheduler(spec.id, repeat, { name: spec.name, data: spec.data } as { name: string; data: unknown; opts?: JobsOptions });
       created++;
     }
     for (const key of existing.keys()) {

@@ -14,6 +14,7 @@ import { ReplyTemplates } from '../inquiries/reply-templates.js';
 import { createRenderer } from '../render/render.js';
 import { loadCalendar } from '../time/holidays.js';
 import { loadTriageRules } from '../triage/rules.js';
+import { TriageService } from '../triage/service.js';
 import type { AppContext } from './context.js';
 
 export interface OpenedContext {
@@ -27,7 +28,7 @@ export async function openContext(loaded: LoadedConfig, log: Logger): Promise<Op
   const paths = resolvedPaths(config);
   // The editable files are read before anything is opened: a broken one stops here, with its name.
   const calendar = asConfigProblem(() => loadCalendar(paths.holidays));
-  const triageRules = asConfigProblem(() => loadTriageRules(paths.triageRules));
+  const triage = new TriageService(asConfigProblem(() => loadTriageRules(paths.triageRules)), paths.triageModel, log);
   const renderer = createRenderer({ templatesDir: paths.templates });
   const replies = new ReplyTemplates(paths.templates);
   const store = await openStore(config);
@@ -38,7 +39,7 @@ export async function openContext(loaded: LoadedConfig, log: Logger): Promise<Op
   // pause for a refused token is lifted when they change.
   const credentials = new ChannelCredentials(store, loaded.secrets, log);
   const pauses = new ChannelPauses(store, (channel, options) => credentials.fingerprint(channel as ChannelName, options), log, pauseNotices(store));
-  const ctx = { config, secrets: loaded.secrets, log, store, queues, redis, relay, pauses, calendar, renderer, replies, triageRules } as AppContext;
+  const ctx = { config, secrets: loaded.secrets, log, store, queues, redis, relay, pauses, calendar, renderer, replies, triage } as AppContext;
   await credentials.current();
   ctx.channels = createChannels(ctx, credentials);
   return {

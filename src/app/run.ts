@@ -117,6 +117,8 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
         log: log.child({ role: 'worker' }),
       });
       if (!options.processors) {
+        // Read (or, on a first start, train and keep) the triage model now rather than under the first inquiry.
+        ctx.triage.current();
         await ensureSchedulers(ctx);
         running.keeper = new Keeper(ctx);
         running.keeper.start();

@@ -7,6 +7,9 @@ import { DataDirInUseError } from '../store/data-dir-lock.js';
 import { openStore } from '../store/store.js';
 import { formatKstCompact } from '../time/kst.js';
 import { sql } from 'kysely';
+import { existsSync } from 'node:fs';
+import { resolvedPaths } from '../config/paths.js';
+import { readTriageModel } from '../triage/triager.js';
 
 export type Verdict = 'pass' | 'warn' | 'fail';
 
@@ -111,12 +114,28 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
   }
   lines.push(...channelLines);
 
+  lines.push(triageModelLine(config));
+
   lines.push(
     secrets.dataKey
       ? { verdict: 'pass', check: 'data key', detail: 'set: original inquiry texts are kept encrypted, and so are channel tokens stored with `ontact channels connect`' }
       : { verdict: 'warn', check: 'data key', detail: 'not set: original inquiry texts are not stored, only their masked form, and channel tokens cannot be stored (`ontact channels connect` refuses)', hint: `set ${SECRET_ENV.dataKey} to 32 random bytes in base64 (e.g. \`openssl rand -base64 32\`)` },
   );
   return lines;
+}
+
+/** Which triage model a start would use; reading it is cheap, training is not done here. */
+function triageModelLine(config: LoadedConfig['config']): DoctorLine {
+  const path = resolvedPaths(config).triageModel;
+  if (!existsSync(path)) {
+    return { verdict: 'pass', check: 'triage model', detail: `none at ${path} yet: the first start trains one from the shipped examples (a few seconds) and keeps it`, hint: '`ontact triage train` makes one now, with the corrections counselors made' };
+  }
+  try {
+    const { summary } = readTriageModel(path);
+    return { verdict: 'pass', check: 'triage model', detail: `${path}: trained ${summary.trainedAt ? formatKstCompact(new Date(summary.trainedAt)) + ' KST' : '(time not recorded)'} on ${summary.examples} example(s), ${summary.corrections} of them counselors' corrections` };
+  } catch (error) {
+    return { verdict: 'warn', check: 'triage model', detail: `${(error as Error).message}; triage uses a model trained from the shipped examples at each start`, hint: 'run `ontact triage train` to write a model this version reads' };
+  }
 }
 
 export function formatDoctor(lines: DoctorLine[]): string {

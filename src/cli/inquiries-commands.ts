@@ -3,6 +3,7 @@ import type { InquiryDetail, InquirySummary } from '../inquiries/queries.js';
 import { displayText, excerpt as excerptSync } from '../inquiries/text.js';
 import type { Config } from '../config/schema.js';
 import { parseKstInput } from '../time/kst.js';
+import { AUDIENCES, TOPICS } from '../triage/rules.js';
 import { UsageError } from './errors.js';
 import { kst, table } from './format.js';
 
@@ -14,7 +15,8 @@ const SHOW_LIMIT = 2000;
 /** What the API sends: the services' records with times as ISO strings. */
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 type Summary = Json<InquirySummary>;
-type Detail = Omit<Json<InquiryDetail>, 'conversation' | 'replies' | 'notes' | 'history' | 'event'> & {
+type Detail = Omit<Json<InquiryDetail>, 'conversation' | 'replies' | 'notes' | 'history' | 'event' | 'triage'> & {
+  triage: InquiryDetail['triage'];
   event: Json<InquiryDetail['event']>;
   conversation: Json<InquiryDetail['conversation'][number]>[];
   replies: Json<InquiryDetail['replies'][number]>[];
@@ -228,6 +230,30 @@ export function registerInquiryCommands(program: Command): void {
     });
 
   inquiries
+    .command('correct')
+    .description("correct the triage: what the topic, priority or audiences should have been (kept as an example triage learns from; `spam` and `spam --not` are corrections too)")
+    .argument('<id>', 'the inquiry number')
+    .addOption(new Option('--topic <topic>', 'the right topic (a new topic moves it to the team that owns it)').choices(TOPICS))
+    .addOption(new Option('--priority <priority>', 'the right priority (sets the deadline again while unanswered)').choices(PRIORITIES))
+    .option('--audiences <list>', `the audiences it concerns, comma-separated (${AUDIENCES.join(', ')}), or "none"`)
+    .action(async (id: string, options: { topic?: string; priority?: string; audiences?: string }) => {
+      const n = inquiryId(id);
+      const audiences = options.audiences === undefined ? undefined : parseAudiences(options.audiences);
+      if (options.topic === undefined && options.priority === undefined && audiences === undefined) throw new UsageError('say what triage should have said: --topic, --priority or --audiences');
+      await client(async (c, config) => {
+        const row = await c.call<{ id: number; status: string; team: string | null; assignee: string | null; topic: string | null; priority: string | null; dueAt: string | null }>('inquiries.correct', {
+          id: n,
+          ...(options.topic ? { topic: options.topic } : {}),
+          ...(options.priority ? { priority: options.priority } : {}),
+          ...(audiences ? { audiences } : {}),
+        });
+        process.stdout.write(
+          `inquiry #${row.id}: ${row.topic ?? '-'} · ${row.priority ? `${row.priority} ${PRIORITY_KO[row.priority]}` : '-'} · ${row.team ?? 'no team'} / ${who(config, row.assignee)} · deadline ${kst(row.dueAt)}\nkept as a training example; \`ontact triage train\` (or the nightly retraining) learns from it\n`,
+        );
+      });
+    });
+
+  inquiries
     .command('reveal')
     .description("show the original text before masking (assigned team only; every reveal is audited)")
     .argument('<id>', 'the inquiry number')
@@ -325,6 +351,7 @@ function formatDetail(config: Config, d: Detail, full: boolean): string {
   if (d.event.removedAt) lines.push(`the citizen removed this message ${kst(d.event.removedAt)}`);
   if (d.anonymised) lines.push('anonymised by retention');
   lines.push('', 'text (masked):', indent(displayText(body) || '(empty)'));
+  lines.push(...formatTriage(d));
   if (d.conversation.length > 1) {
     lines.push('', `conversation #${d.conversationId} (${d.conversation.length} messages):`);
     for (const m of d.conversation) lines.push(`  ${m.id === d.id ? '▶' : ' '} #${m.id}  ${kst(m.receivedAt)}  ${m.inquiryStatus}${m.removed ? ' (removed)' : ''}  ${excerptSync(m.maskedText, 50)}`);
@@ -342,6 +369,27 @@ function formatDetail(config: Config, d: Detail, full: boolean): string {
   lines.push('', 'history:');
   for (const h of d.history) lines.push(`  ${kst(h.at)}  ${h.action}  by ${h.actor}${Object.keys(h.detail).length ? `  ${JSON.stringify(h.detail)}` : ''}`);
   return lines.join('\n');
+}
+
+function parseAudiences(value: string): string[] {
+  if (value.trim() === 'none') return [];
+  const list = value.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const unknown = list.filter((a) => !(AUDIENCES as readonly string[]).includes(a));
+  if (unknown.length > 0 || list.length === 0) throw new UsageError(`--audiences: expected some of ${AUDIENCES.join(', ')} (comma-separated) or "none", got "${value}"`);
+  return [...new Set(list)];
+}
+
+const ENGINE: Record<string, string> = { model: 'the model', rules: 'the rules alone', hand: 'nobody (triage failed; a person decides)' };
+
+function formatTriage(d: Detail): string[] {
+  if (d.triage.engine === null) return [];
+  const lines = ['', `triage by ${ENGINE[d.triage.engine] ?? d.triage.engine}${d.triage.explanations.length ? ', because of:' : ''}`];
+  for (const e of d.triage.explanations) {
+    const reasons = e.features.map((f) => `${f.feature} ${f.weight >= 0 ? '+' : ''}${f.weight.toFixed(2)}`).join(', ');
+    lines.push(`  ${e.facet} = ${e.label} (${e.confidence.toFixed(2)})${reasons ? `: ${reasons}` : ''}`);
+  }
+  if (d.status !== 'spam' && !d.anonymised) lines.push(`  wrong? \`ontact inquiries correct ${d.id} --topic … --priority …\` (or \`spam\`) and triage learns from it`);
+  return lines;
 }
 
 function indent(text: string, pad = '  '): string {

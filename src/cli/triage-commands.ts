@@ -4,6 +4,7 @@ import type { Evaluation } from '../triage/evaluate.js';
 import type { TriageExample } from '../triage/examples.js';
 import type { TriageModel } from '../triage/model.js';
 import type { TriageRules } from '../triage/rules.js';
+import { HELD_BACK_SHARE } from '../triage/examples.js';
 import { UsageError } from './errors.js';
 import { clip, table } from './format.js';
 
@@ -16,51 +17,45 @@ export function registerTriageCommands(program: Command): void {
 
   triage
     .command('train')
-    .description('train a model on the shipped examples (and corrections), compare it with the current one on held-back examples, and keep the better')
-    .option('--corrections <file>', 'counselors’ corrections, one JSON object a line (the labelled-example format, with "by" and "at")')
-    .option('--out <file>', 'where the model goes (default: <dataDir>/triage-model.json); the one it replaces is kept as ….prev.json')
+    .description('train a model on the shipped examples and counselors’ corrections, compare it with the current one on held-back examples, and keep the better')
+    .option('--corrections <file>', 'more corrections from a file, one JSON object a line (the labelled-example format, with "by" and "at")')
+    .option('--without-stored', 'leave out the corrections counselors made in Ontact (they are read through the API as your user otherwise)')
+    .option('--out <file>', 'where the model goes (default: paths.triageModel, <dataDir>/triage-model.json); the one it replaces is kept as ….prev.json')
     .option('--examples <dir>', 'the shipped examples (default: config/triage-examples)')
-    .option('--held-back <share>', 'share of examples held back to compare models on', parseShare, 0.2)
+    .option('--held-back <share>', `share of examples held back to compare models on (default ${HELD_BACK_SHARE}; keep it the same from one training to the next)`, parseShare)
     .option('--seed <n>', 'training seed (same seed and examples, same model)', parseSeed)
     .option('--force', 'keep the new model even if it scores lower')
-    .action(async (options: { corrections?: string; out?: string; examples?: string; heldBack: number; seed?: number; force?: boolean }) => {
+    .action(async (options: { corrections?: string; withoutStored?: boolean; out?: string; examples?: string; heldBack?: number; seed?: number; force?: boolean }) => {
       await plainErrors(async () => {
-        const { splitHeldBack, mergeCorrections } = await import('../triage/examples.js');
-        const { trainModel } = await import('../triage/model.js');
-        const { chooseModel } = await import('../triage/evaluate.js');
-        const { readTriageModel, writeTriageModel } = await import('../triage/triager.js');
-        const rules = await loadRules();
-        const { shipped, corrections } = await loadExamples(options);
-        const all = mergeCorrections(shipped, corrections);
-        const { train, heldBack } = splitHeldBack(all, options.heldBack);
-        if (train.length === 0) throw new UsageError('no examples left to train on; lower --held-back');
-        const out = options.out ?? (await defaultModelFile());
-
-        const started = Date.now();
-        const candidate = trainModel(train, { rules, trainedAt: new Date().toISOString(), ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+        const { retrainTriage } = await import('../triage/retrain.js');
+        const paths = await configuredPaths();
+        const rules = await loadRules(paths.triageRules);
+        const { shipped, corrections: fromFile } = await loadExamples(options);
+        const stored = options.withoutStored ? [] : await storedCorrections();
+        const out = options.out ?? paths.triageModel;
+        const result = retrainTriage({
+          rules,
+          modelPath: out,
+          shipped,
+          corrections: [...stored, ...fromFile],
+          now: new Date(),
+          ...(options.heldBack !== undefined ? { heldBackShare: options.heldBack } : {}),
+          ...(options.seed !== undefined ? { seed: options.seed } : {}),
+          ...(options.force ? { force: true } : {}),
+        });
         process.stdout.write(
-          `trained on ${train.length} example(s) (${shipped.length} shipped, ${corrections.length} correction(s)) in ${((Date.now() - started) / 1000).toFixed(1)} s; ${heldBack.length} held back to compare on\n`,
+          `trained on ${result.trainCount} example(s) (${shipped.length} shipped, ${stored.length} correction(s) made in Ontact${options.corrections ? `, ${fromFile.length} from ${options.corrections}` : ''}) in ${result.seconds.toFixed(1)} s; ${result.heldBackCount} held back to compare on\n`,
         );
-
-        let current: TriageModel | undefined;
-        if (existsSync(out)) {
-          try {
-            current = readTriageModel(out);
-          } catch (error) {
-            process.stdout.write(`the current model cannot be used (${(error as Error).message}); it will be replaced\n`);
-          }
-        }
-        const decision = chooseModel(current, candidate, heldBack, { rules });
+        if (result.currentProblem) process.stdout.write(`the current model cannot be used (${result.currentProblem}); it will be replaced\n`);
+        const { decision } = result;
         const rows = compareRows(decision.current, decision.candidate);
         if (rows.length > 0) process.stdout.write(`${table(['on held-back examples', 'current', 'new'], rows, { rule: true })}\n`);
-
-        if (decision.choice === 'current' && !options.force) {
+        if (!result.written) {
           process.stdout.write(`kept the current model at ${out}: ${decision.reason} (--force keeps the new one anyway)\n`);
           return;
         }
-        const written = writeTriageModel(out, candidate);
         process.stdout.write(
-          `wrote ${written.path}${written.previous ? ` (the previous model is kept as ${written.previous})` : ''}: ${decision.choice === 'current' ? `forced, although ${decision.reason}` : decision.reason}\n`,
+          `wrote ${result.written.path}${result.written.previous ? ` (the previous model is kept as ${result.written.previous})` : ''}: ${decision.choice === 'current' ? `forced, although ${decision.reason}` : decision.reason}; a running Ontact switches to it within seconds\n`,
         );
       });
     });
@@ -68,16 +63,18 @@ export function registerTriageCommands(program: Command): void {
   triage
     .command('eval')
     .description('measure a model on labelled examples: accuracy per field and confusion tables')
-    .option('--model <file>', 'the model (default: <dataDir>/triage-model.json, else one trained from the shipped examples)')
+    .option('--model <file>', 'the model (default: paths.triageModel, <dataDir>/triage-model.json; without one, a model trained from the shipped examples)')
     .option('--examples <file>', 'labelled examples to measure on, JSON lines (default: the held-back share of the shipped examples and corrections)')
-    .option('--corrections <file>', 'corrections to include in the default held-back set')
+    .option('--corrections <file>', 'more corrections from a file to include in the default held-back set')
+    .option('--without-stored', 'leave out the corrections counselors made in Ontact')
     .option('--rules-only', 'measure the rules in config/triage.yaml alone, without a model')
     .option('--misses', 'list every example triage got wrong')
-    .action(async (options: { model?: string; examples?: string; corrections?: string; rulesOnly?: boolean; misses?: boolean }) => {
+    .action(async (options: { model?: string; examples?: string; corrections?: string; withoutStored?: boolean; rulesOnly?: boolean; misses?: boolean }) => {
       await plainErrors(async () => {
         const { readExamples, splitHeldBack, mergeCorrections, loadShippedExamples } = await import('../triage/examples.js');
         const { evaluate, evaluationRows, confusionRows } = await import('../triage/evaluate.js');
-        const rules = await loadRules();
+        const paths = await configuredPaths();
+        const rules = await loadRules(paths.triageRules);
         let examples: TriageExample[];
         let what: string;
         if (options.examples) {
@@ -85,11 +82,11 @@ export function registerTriageCommands(program: Command): void {
           examples = readExamples(options.examples);
           what = options.examples;
         } else {
-          const corrections = options.corrections ? readCorrections(options.corrections, readExamples) : [];
+          const corrections = [...(options.withoutStored ? [] : await storedCorrections()), ...(options.corrections ? readCorrections(options.corrections, readExamples) : [])];
           examples = splitHeldBack(mergeCorrections(loadShippedExamples(), corrections)).heldBack;
-          what = 'the held-back share of the shipped examples and corrections';
+          what = `the held-back share of the shipped examples and ${corrections.length} correction(s)`;
         }
-        const model = options.rulesOnly ? undefined : await modelFor(options.model, rules);
+        const model = options.rulesOnly ? undefined : await modelFor(options.model, paths.triageModel, rules);
         const e = evaluate(model, examples, { rules });
         process.stdout.write(`${examples.length} example(s) from ${what}, triaged by ${model ? 'the model' : 'the rules alone'}\n\n`);
         process.stdout.write(`${table(['field', 'measure', 'score', 'count'], evaluationRows(e), { rule: true })}\n`);
@@ -110,14 +107,15 @@ export function registerTriageCommands(program: Command): void {
     .command('explain')
     .description('triage a text and show why: each decision with the features and rules behind it')
     .argument('<text...>', 'the inquiry text')
-    .option('--model <file>', 'the model (default: <dataDir>/triage-model.json, else one trained from the shipped examples)')
+    .option('--model <file>', 'the model (default: paths.triageModel, <dataDir>/triage-model.json; without one, a model trained from the shipped examples)')
     .addOption(new Option('--public', 'treat it as posted where anyone can read it'))
     .action(async (words: string[], options: { model?: string; public?: boolean }) => {
       await plainErrors(async () => {
         const { classify } = await import('../triage/classify.js');
         const { maskPersonalData } = await import('../inquiries/personal-data.js');
-        const rules = await loadRules();
-        const model = await modelFor(options.model, rules);
+        const paths = await configuredPaths();
+        const rules = await loadRules(paths.triageRules);
+        const model = await modelFor(options.model, paths.triageModel, rules);
         const masked = maskPersonalData(words.join(' '));
         const r = classify(masked.masked, rules, { isPublic: Boolean(options.public), personalDataKinds: masked.kinds }, model);
         process.stdout.write(
@@ -152,9 +150,28 @@ async function plainErrors(fn: () => Promise<void>): Promise<void> {
   }
 }
 
-async function loadRules(): Promise<TriageRules> {
+async function loadRules(path: string): Promise<TriageRules> {
   const { loadTriageRules } = await import('../triage/rules.js');
-  return loadTriageRules();
+  return loadTriageRules(path);
+}
+
+async function configuredPaths(): Promise<import('../config/paths.js').ResolvedPaths> {
+  const { loadConfig } = await import('../config/load.js');
+  const { resolvedPaths } = await import('../config/paths.js');
+  return resolvedPaths(loadConfig().config);
+}
+
+/** The corrections counselors made in Ontact, through the API (or the store) as the signed-in user. */
+async function storedCorrections(): Promise<TriageExample[]> {
+  const { withClient } = await import('./client.js');
+  try {
+    return await withClient((c) => c.call<TriageExample[]>('triage.corrections'));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'unauthenticated') {
+      throw new UsageError(`${(error as Error).message}\n(the corrections counselors made are read as a lead or admin; --without-stored trains on the shipped examples alone)`);
+    }
+    throw error;
+  }
 }
 
 async function loadExamples(options: { corrections?: string; examples?: string }): Promise<{ shipped: TriageExample[]; corrections: TriageExample[] }> {
@@ -171,16 +188,10 @@ function readCorrections(path: string, read: (path: string) => TriageExample[]):
   return read(path).map((c) => (c.by === undefined ? { ...c, by: 'unknown' } : c));
 }
 
-async function defaultModelFile(): Promise<string> {
-  const { loadConfig } = await import('../config/load.js');
-  const { defaultModelPath } = await import('../triage/triager.js');
-  return defaultModelPath(loadConfig().config.dataDir);
-}
-
-async function modelFor(path: string | undefined, rules: TriageRules): Promise<TriageModel> {
+async function modelFor(named: string | undefined, configured: string, rules: TriageRules): Promise<TriageModel> {
   const { loadTriageModel } = await import('../triage/triager.js');
-  if (path !== undefined && !existsSync(path)) throw new UsageError(`no such file: ${path}`);
-  const loaded = loadTriageModel(path ?? (await defaultModelFile()), rules);
+  if (named !== undefined && !existsSync(named)) throw new UsageError(`no such file: ${named}`);
+  const loaded = loadTriageModel(named ?? configured, rules);
   for (const note of loaded.notes) process.stderr.write(`ontact: ${note}\n`);
   return loaded.model;
 }
@@ -201,7 +212,7 @@ function compareRows(current: Evaluation | undefined, candidate: Evaluation): st
 
 function parseShare(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new UsageError(`--held-back: expected a share between 0 and 1 such as 0.2, got "${value}"`);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new UsageError(`--held-back: expected a share between 0 and 1 such as 0.1, got "${value}"`);
   return n;
 }
 

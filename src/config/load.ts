@@ -42,6 +42,7 @@ const ENV_OVERRIDES: { variable: string; path: Path; number?: boolean }[] = [
   { variable: 'ONTACT_TEMPLATES_DIR', path: ['paths', 'templates'] },
   { variable: 'ONTACT_TRIAGE_RULES', path: ['paths', 'triageRules'] },
   { variable: 'ONTACT_HOLIDAYS', path: ['paths', 'holidays'] },
+  { variable: 'ONTACT_TRIAGE_MODEL', path: ['paths', 'triageModel'] },
   { variable: 'DATABASE_URL', path: ['database', 'url'] },
   { variable: 'DATABASE_SCHEMA', path: ['database', 'schema'] },
   { variable: 'REDIS_URL', path: ['redis', 'url'] },

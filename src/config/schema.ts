@@ -36,6 +36,8 @@ export const configSchema = z.strictObject({
     templates: z.string().min(1).optional(),
     triageRules: z.string().min(1).optional(),
     holidays: z.string().min(1).optional(),
+    /** The trained triage model; `<dataDir>/triage-model.json` unless set. */
+    triageModel: z.string().min(1).optional(),
   }).prefault({}),
   database: z.strictObject({
     /** PostgreSQL connection string; unset means the embedded PGlite database under dataDir. */

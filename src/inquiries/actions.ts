@@ -10,6 +10,7 @@ import type { Database } from '../store/schema.js';
 import type { InquiryTable } from '../store/inquiry-tables.js';
 import { audit, counselorActor } from './audit.js';
 import { closeConversationIfDone } from './conversations.js';
+import { recordCorrection } from './corrections.js';
 import { cancelDeadlineJobs, deadlineFor, scheduleDeadlineJobs } from './deadlines.js';
 import type { InquiryDeps } from './deps.js';
 import { InquiryError } from './errors.js';
@@ -17,7 +18,7 @@ import { requireCounselor, type Counselor } from './teams.js';
 
 type Inquiry = Selectable<InquiryTable>;
 
-async function lockInquiry(trx: Kysely<Database>, id: number): Promise<Inquiry> {
+export async function lockInquiry(trx: Kysely<Database>, id: number): Promise<Inquiry> {
   const inquiry = await trx.selectFrom('inquiries').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   if (!inquiry) throw new InquiryError('not_found', `there is no inquiry #${id}`);
   if (inquiry.anonymised_at) throw new InquiryError('conflict', `inquiry #${id} was anonymised by retention and can no longer be changed`);
@@ -121,7 +122,7 @@ export async function reopenInquiry(deps: InquiryDeps, inquiryId: number, as: st
   });
 }
 
-/** Marks as spam (out of every queue), or with `spam: false` restores it to the unassigned view. */
+/** Marks as spam (out of every queue), or with `spam: false` restores it to the unassigned view; either way a correction triage learns from. */
 export async function markSpam(deps: InquiryDeps, inquiryId: number, as: string, spam = true): Promise<Inquiry> {
   const counselor = requireCounselor(deps.config, as);
   const updated = await transact(deps, async (trx) => {
@@ -132,6 +133,7 @@ export async function markSpam(deps: InquiryDeps, inquiryId: number, as: string,
       const now = new Date();
       const row = await trx.updateTable('inquiries').set({ status: 'spam', spam: true, updated_at: now }).where('id', '=', inquiryId).returningAll().executeTakeFirstOrThrow();
       await closeConversationIfDone(trx, inquiry.conversation_id);
+      await recordCorrection(trx, inquiry, { spam: true }, counselorActor(counselor.id));
       await audit(trx, counselorActor(counselor.id), 'inquiry.marked_spam', { id: inquiryId }, { from: inquiry.status });
       return row;
     }
@@ -145,6 +147,7 @@ export async function markSpam(deps: InquiryDeps, inquiryId: number, as: string,
       due_at: deadline.dueAt,
       remind_at: deadline.remindAt,
     });
+    await recordCorrection(trx, inquiry, { spam: false }, counselorActor(counselor.id));
     await audit(trx, counselorActor(counselor.id), 'inquiry.unmarked_spam', { id: inquiryId });
     if (row.status === 'open') await scheduleDeadlineJobs(trx, row);
     return row;

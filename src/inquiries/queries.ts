@@ -3,7 +3,7 @@
  * with its conversation, replies, notes and history. Everything returned is masked text.
  */
 import { sql } from 'kysely';
-import type { InquiryPriority, InquiryStatus, ReplyStatus } from '../store/inquiry-tables.js';
+import type { InquiryPriority, InquiryStatus, ReplyStatus, StoredExplanation } from '../store/inquiry-tables.js';
 import type { InquiryDeps } from './deps.js';
 import { InquiryError } from './errors.js';
 import { requireTeam } from './teams.js';
@@ -115,6 +115,8 @@ export interface InquiryDetail extends InquirySummary {
   remindedAt: Date | null;
   escalatedAt: Date | null;
   anonymised: boolean;
+  /** What decided the triage (the model, the rules alone, or a person after triage failed) and the reasons behind each decision. */
+  triage: { engine: 'model' | 'rules' | 'hand' | null; explanations: StoredExplanation[] };
   event: { platformId: string; threadRef: string | null; inReplyToPostRef: string | null; attachments: { type: string; name: string | null }[]; editedAt: Date | null; removedAt: Date | null };
   /** Every message of the conversation, oldest first (this one included). */
   conversation: { id: number; status: string; receivedAt: Date; maskedText: string; inquiryStatus: InquiryStatus; removed: boolean }[];
@@ -176,6 +178,7 @@ export async function showInquiry(deps: InquiryDeps, inquiryId: number, now = ne
     remindedAt: row.reminded_at,
     escalatedAt: row.escalated_at,
     anonymised: row.anonymised_at !== null,
+    triage: { engine: row.triage_engine, explanations: row.triage_explanations },
     event: {
       platformId: row.platform_id,
       threadRef: row.thread_ref,

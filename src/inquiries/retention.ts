@@ -1,7 +1,8 @@
 /**
  * Records kept no longer than needed: encrypted originals are dropped after
  * `retention.originalDays`, and after `retention.inquiryDays` an inquiry is anonymised (its text,
- * the citizen's names and ids, notes and reply texts deleted) while the counts reports need stay.
+ * the citizen's names and ids, notes, reply texts and triage corrections deleted) while the counts
+ * reports need stay.
  * (Work whose job was lost is queued again by the reconciler, not here.)
  */
 import { sql } from 'kysely';
@@ -42,7 +43,7 @@ export async function maintainInquiries(deps: InquiryDeps, now = new Date()): Pr
     const anonymised = await db.transaction().execute(async (trx) => {
       const rows = await trx
         .updateTable('inquiries')
-        .set({ masked_text: '', original_sealed: null, triage_hits: JSON.stringify([]), anonymised_at: now, updated_at: now })
+        .set({ masked_text: '', original_sealed: null, triage_hits: JSON.stringify([]), triage_explanations: JSON.stringify([]), anonymised_at: now, updated_at: now })
         .where('id', 'in', (eb) => eb.selectFrom('inquiries').select('id').where('anonymised_at', 'is', null).where('received_at', '<', inquiriesBefore).limit(BATCH))
         .returning(['id', 'inbound_event_id', 'conversation_id'])
         .execute();
@@ -55,6 +56,8 @@ export async function maintainInquiries(deps: InquiryDeps, now = new Date()): Pr
         .where('id', 'in', rows.map((r) => r.inbound_event_id))
         .execute();
       await trx.deleteFrom('inquiry_notes').where('inquiry_id', 'in', ids).execute();
+      // A correction is the inquiry's text with labels: it goes with the text (a model already trained keeps what it learned).
+      await trx.deleteFrom('triage_corrections').where('inquiry_id', 'in', ids).execute();
       await trx.updateTable('inquiry_replies').set({ text: '', error: null }).where('inquiry_id', 'in', ids).execute();
       await trx
         .updateTable('conversations')

@@ -6,7 +6,6 @@
  * often the job runs; a worker that dies anywhere leaves either nothing or all of it.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { classify } from '../triage/classify.js';
 import { transact } from '../queues/job-outbox.js';
 import type { InquiryTable } from '../store/inquiry-tables.js';
 import type { Database } from '../store/schema.js';
@@ -25,7 +24,7 @@ export async function triageInquiry(deps: InquiryDeps, inquiryId: number): Promi
     const inquiry = await trx.selectFrom('inquiries').selectAll().where('id', '=', inquiryId).forUpdate().executeTakeFirst();
     if (!inquiry) return 'missing';
     if (inquiry.status !== 'new') return 'already';
-    const result = classify(inquiry.masked_text, deps.triageRules, { isPublic: inquiry.is_public, personalDataKinds: inquiry.personal_data_kinds });
+    const result = deps.triage.classify(inquiry.masked_text, { isPublic: inquiry.is_public, personalDataKinds: inquiry.personal_data_kinds });
     const route = result.spam ? null : await chooseRoute(trx, config, inquiry, result);
     const deadline = result.spam ? null : deadlineFor(config, deps.calendar, inquiry.received_at, result.priority);
     const now = new Date();
@@ -42,6 +41,8 @@ export async function triageInquiry(deps: InquiryDeps, inquiryId: number): Promi
         spam_confidence: result.spamConfidence,
         language: result.language,
         triage_hits: JSON.stringify(result.hits),
+        triage_explanations: JSON.stringify(result.explanations),
+        triage_engine: result.engine,
         triaged_at: now,
         team: route?.team ?? null,
         assignee: route?.assignee ?? null,
@@ -59,6 +60,7 @@ export async function triageInquiry(deps: InquiryDeps, inquiryId: number): Promi
       priority: result.priority,
       spam: result.spam,
       needsHuman: result.needsHuman,
+      engine: result.engine,
       route: route?.reason ?? 'spam',
     });
     if (route?.team) {
@@ -83,7 +85,7 @@ export async function triageByHand(deps: InquiryDeps, inquiryId: number, reason:
     const now = new Date();
     const opened = await trx
       .updateTable('inquiries')
-      .set({ status: 'open', topic: 'other', confidence: 0, needs_human: true, priority: 'normal', triaged_at: now, due_at: deadline.dueAt, remind_at: deadline.remindAt, deadline_version: 1, updated_at: now })
+      .set({ status: 'open', topic: 'other', confidence: 0, needs_human: true, priority: 'normal', triage_engine: 'hand', triaged_at: now, due_at: deadline.dueAt, remind_at: deadline.remindAt, deadline_version: 1, updated_at: now })
       .where('id', '=', inquiryId)
       .returningAll()
       .executeTakeFirstOrThrow();

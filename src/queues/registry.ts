@@ -45,6 +45,8 @@ export type JobPayloads = {
   'inquiry.escalate': { inquiryId: number; deadlineVersion: number };
   /** Drop encrypted originals and anonymise inquiries past their retention. */
   'inquiries.maintain': Record<string, never>;
+  /** Retrain the triage model with counselors' corrections; switch only to a model that scores at least as well. */
+  'triage.retrain': Record<string, never>;
 } & {
   /** Run one outbound action (publish, update, remove, reply, hide, …) on its channel. */
   [N in OutboundJobName]: { actionId: number; /** The action's `requeued` when the job was made: an older job drops itself. */ gen: number };
@@ -61,6 +63,7 @@ const FIXED_JOB_QUEUES = {
   'inquiry.remind': 'deadlines',
   'inquiry.escalate': 'deadlines',
   'inquiries.maintain': 'maintenance',
+  'triage.retrain': 'maintenance',
 } as const satisfies Record<Exclude<JobName, OutboundJobName | ChannelJobName>, QueueName>;
 
 /** Which queue carries each job. */

@@ -63,6 +63,10 @@ export interface InquiryTable {
   spam_confidence: number | null;
   language: string | null;
   triage_hits: JSONColumnType<{ facet: string; label: string; term: string; weight: number }[]>;
+  /** The reasons behind each decision, strongest first (see `TriageExplanation`). */
+  triage_explanations: JSONColumnType<StoredExplanation[], string | undefined, string>;
+  /** What decided: the model, the rules alone, or nobody (triage failed and a person must). */
+  triage_engine: 'model' | 'rules' | 'hand' | null;
   triaged_at: Timestamp | null;
   team: string | null;
   assignee: string | null;
@@ -111,8 +115,32 @@ export interface InquiryReplyTable {
 
 
 /** The inquiry tables (migration 0003_inquiries). */
+export interface StoredExplanation {
+  facet: string;
+  label: string;
+  confidence: number;
+  features: { feature: string; weight: number; source: 'model' | 'rules' }[];
+}
+
+/** A counselor's correction of a triage: the labels they gave (only those they changed), kept as a training example. */
+export interface TriageCorrectionTable {
+  id: Generated<number>;
+  inquiry_id: number;
+  /** The masked text, as triage saw it. */
+  text: string;
+  topic: string | null;
+  audiences: JSONColumnType<string[] | null, string | null | undefined, string | null>;
+  priority: InquiryPriority | null;
+  spam: boolean | null;
+  /** What triage had said for the labels corrected. */
+  previous: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  corrected_by: string;
+  corrected_at: Generated<Date>;
+}
+
 export interface InquiryTables {
   conversations: ConversationTable;
+  triage_corrections: TriageCorrectionTable;
   inbound_events: InboundEventTable;
   inquiries: InquiryTable;
   inquiry_notes: InquiryNoteTable;

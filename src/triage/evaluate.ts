@@ -3,6 +3,7 @@
  * model in use: a newly trained one takes over only if it does at least as well on examples
  * neither was trained on, and never finds fewer of the urgent ones.
  */
+import { PUBLIC_CHANNELS as INTAKE_PUBLIC_CHANNELS } from '../inquiries/inbound.js';
 import { maskPersonalData } from '../inquiries/personal-data.js';
 import { classify, type TriageResult } from './classify.js';
 import type { TriageExample } from './examples.js';
@@ -10,7 +11,7 @@ import type { TriageModel } from './model.js';
 import { AUDIENCES, PRIORITIES, TOPICS, type Audience, type TriageRules } from './rules.js';
 
 /** Channels whose messages anyone can read; exposed personal data there raises priority. */
-export const PUBLIC_CHANNELS: ReadonlySet<string> = new Set(['facebook_comment', 'youtube_comment', 'discord']);
+export const PUBLIC_CHANNELS: ReadonlySet<string> = INTAKE_PUBLIC_CHANNELS;
 
 export interface FieldScore {
   correct: number;

@@ -15,6 +15,7 @@
  * Everything is deterministic: the seed fixes the order examples are visited in and the folds.
  */
 import { createHash } from 'node:crypto';
+import { PUBLIC_CHANNELS } from '../inquiries/inbound.js';
 import { maskPersonalData } from '../inquiries/personal-data.js';
 import { collectRows, DEFAULT_FEATURE_OPTIONS, extractFeatures, featureHash, slotOf, textViews, type FeatureOptions, type FeatureTable, type TextViews } from './features.js';
 import { scoreRules, type RuleScores } from './rule-scores.js';
@@ -388,7 +389,10 @@ export function trainModel(examples: readonly TriageExample[], options: TrainOpt
 
   const samples: Sample[] = read.map(({ example, scores, names }) => {
     const rows = Int32Array.from(names.map((n) => rowOf.get(n)).filter((r): r is number => r !== undefined));
-    const priority = example.priority === undefined ? undefined : PRIORITIES.indexOf(example.priority);
+    // A public comment showing personal data is raised by the rules file after the model has
+    // spoken; its raised label says nothing about the words, so the priority head does not learn it.
+    const raised = example.priority === rules.priority.publicPersonalData.priority && (PUBLIC_CHANNELS as ReadonlySet<string>).has(example.channel ?? '') && (example.pii ?? []).some((k) => rules.priority.publicPersonalData.kinds.includes(k));
+    const priority = example.priority === undefined || raised ? undefined : PRIORITIES.indexOf(example.priority);
     return {
       rows,
       value: unitValue(rows.length),

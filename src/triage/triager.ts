@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classify, type TriageContext, type TriageResult } from './classify.js';
-import { loadShippedExamples, SHIPPED_EXAMPLES_DIR } from './examples.js';
+import { loadShippedExamples, SHIPPED_EXAMPLES_DIR, splitHeldBack } from './examples.js';
 import { modelFromJSON, modelToJSON, rulesDigest, trainModel, TriageModelError, type TriageModel } from './model.js';
 import { loadTriageRules, type TriageRules } from './rules.js';
 
@@ -110,7 +110,7 @@ export function loadTriageModel(path: string | undefined, rules: TriageRules, ex
   } else if (path !== undefined) {
     notes.push(`no trained model at ${path} yet; using one trained from the shipped examples (run \`ontact triage train\` to keep one)`);
   }
-  return { model: trainModel(loadShippedExamples(examplesDir), { rules }), source: 'shipped-examples', notes };
+  return { model: trainModel(splitHeldBack(loadShippedExamples(examplesDir)).train, { rules }), source: 'shipped-examples', notes };
 }
 
 export interface LoadTriagerOptions {

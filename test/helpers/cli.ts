@@ -17,7 +17,13 @@ export type ChildWithOutput = ChildProcess & { output(): { stdout: string; stder
 export function startScript(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): ChildWithOutput {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      // The model trained once for the whole run (test/global-setup.ts); a test may name its own.
+      ...(process.env.ONTACT_TEST_TRIAGE_MODEL ? { ONTACT_TRIAGE_MODEL: process.env.ONTACT_TEST_TRIAGE_MODEL } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -34,6 +34,8 @@ export function testConfig(options: { backend?: 'postgres' | 'pglite'; env?: Nod
     // Live channels refuse to start with the shipped placeholder number.
     ONTACT_CENTER_PHONE: '063-290-0000',
     LOG_LEVEL: 'silent',
+    // The model trained once for the whole run (test/global-setup.ts), not one per test.
+    ...(process.env.ONTACT_TEST_TRIAGE_MODEL ? { ONTACT_TRIAGE_MODEL: process.env.ONTACT_TEST_TRIAGE_MODEL } : {}),
     ...(backend === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
     ...(options.local !== undefined ? { ONTACT_CONFIG: join(dataDir, 'local.yaml') } : {}),
     ...options.env,

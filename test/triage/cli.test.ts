@@ -41,15 +41,15 @@ describe('ontact triage train', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ontact-cli-'));
     const out = join(dir, 'triage-model.json');
     const examples = examplesDir();
-    const first = await ontact('triage', 'train', '--examples', examples, '--out', out, '--seed', '5');
-    expect(first).toMatch(/trained on \d+ example\(s\) \(\d+ shipped, 0 correction\(s\)\)/);
+    const first = await ontact('triage', 'train', '--without-stored', '--examples', examples, '--out', out, '--seed', '5');
+    expect(first).toMatch(/trained on \d+ example\(s\) \(\d+ shipped, 0 correction\(s\) made in Ontact\)/);
     expect(first).toMatch(/wrote .*triage-model\.json: there is no current model/);
     expect(readTriageModel(out).summary.seed).toBe(5);
 
     const corrections = join(dir, 'corrections.jsonl');
     writeFileSync(corrections, '{"text":"센터 세미나실 빌릴 수 있나요","topic":"event","by":"kim","at":"2026-11-02T09:00:00+09:00"}\n');
-    const second = await ontact('triage', 'train', '--examples', examples, '--out', out, '--seed', '5', '--corrections', corrections);
-    expect(second).toMatch(/1 correction\(s\)/);
+    const second = await ontact('triage', 'train', '--without-stored', '--examples', examples, '--out', out, '--seed', '5', '--corrections', corrections);
+    expect(second).toMatch(/0 correction\(s\) made in Ontact, 1 from .*corrections\.jsonl\)/);
     expect(second).toMatch(/on held-back examples +current +new/);
     expect(second).toMatch(/topic accuracy/);
     if (/^wrote /m.test(second)) expect(existsSync(join(dir, 'triage-model.prev.json'))).toBe(true);
@@ -60,8 +60,8 @@ describe('ontact triage train', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ontact-cli-'));
     const corrections = join(dir, 'corrections.jsonl');
     writeFileSync(corrections, '{"text":"좋아요","topic":"other"}\n{"text":"x","priority":"soon"}\n');
-    await expect(ontact('triage', 'train', '--out', join(dir, 'm.json'), '--corrections', corrections)).rejects.toMatchObject({ name: 'UsageError', message: expect.stringMatching(/corrections\.jsonl: 1 problem.*line 2: priority/s) });
-    await expect(ontact('triage', 'train', '--out', join(dir, 'm.json'), '--corrections', join(dir, 'none.jsonl'))).rejects.toMatchObject({ name: 'UsageError', message: expect.stringMatching(/no such file/) });
+    await expect(ontact('triage', 'train', '--without-stored', '--out', join(dir, 'm.json'), '--corrections', corrections)).rejects.toMatchObject({ name: 'UsageError', message: expect.stringMatching(/corrections\.jsonl: 1 problem.*line 2: priority/s) });
+    await expect(ontact('triage', 'train', '--without-stored', '--out', join(dir, 'm.json'), '--corrections', join(dir, 'none.jsonl'))).rejects.toMatchObject({ name: 'UsageError', message: expect.stringMatching(/no such file/) });
   });
 });
 
@@ -69,7 +69,7 @@ describe('ontact triage eval and explain', () => {
   it('prints accuracy per field and confusion tables for a labelled set, and explains one decision', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ontact-cli-'));
     const model = join(dir, 'triage-model.json');
-    await ontact('triage', 'train', '--examples', examplesDir(), '--out', model, '--held-back', '0');
+    await ontact('triage', 'train', '--without-stored', '--examples', examplesDir(), '--out', model, '--held-back', '0');
 
     const evaluation = await ontact('triage', 'eval', '--model', model, '--examples', fixturePath('inquiries', 'dev.jsonl'), '--misses');
     expect(evaluation).toMatch(/^40 example\(s\) from .*dev\.jsonl, triaged by the model/);

@@ -36,7 +36,8 @@ describe('training', () => {
     expect(corrected.summary.corrections).toBe(6);
     // The other heads were not disturbed by examples that say nothing about them.
     expect(classify('짤렸어예 우짜면 좋노', rules, {}, corrected).priority).toBe('urgent');
-  });
+    // Two trainings: more than the default test time on a busy machine.
+  }, 120_000);
 
   it('records what it was trained on and how it did on examples each fold did not see', () => {
     const { model } = shippedTriager();

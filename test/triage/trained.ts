@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseExamples, loadShippedExamples, type TriageExample } from '../../src/triage/examples.js';
+import { parseExamples, loadShippedExamples, splitHeldBack, type TriageExample } from '../../src/triage/examples.js';
 import { trainModel, type TriageModel } from '../../src/triage/model.js';
 import { loadTriageRules, type TriageRules } from '../../src/triage/rules.js';
 import { createTriager, type Triager } from '../../src/triage/triager.js';
@@ -7,11 +7,11 @@ import { fixturePath } from '../helpers/fixtures.js';
 
 let trained: { rules: TriageRules; model: TriageModel; triager: Triager } | undefined;
 
-/** The model as shipped (trained from config/triage-examples with the default seed), trained once per test file. */
+/** The model as Ontact trains it (config/triage-examples less the held-back share, default seed), trained once per test file. */
 export function shippedTriager(): { rules: TriageRules; model: TriageModel; triager: Triager } {
   if (!trained) {
     const rules = loadTriageRules();
-    const model = trainModel(loadShippedExamples(), { rules });
+    const model = trainModel(splitHeldBack(loadShippedExamples()).train, { rules });
     trained = { rules, model, triager: createTriager(rules, model, 'shipped-examples') };
   }
   return trained;

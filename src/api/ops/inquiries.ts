@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { addNote, assignInquiry, claimInquiry, closeInquiry, markSpam, reopenInquiry } from '../../inquiries/actions.js';
+import { correctTriage } from '../../inquiries/corrections.js';
 import { receiveInbound } from '../../inquiries/intake.js';
 import { listInquiries, showInquiry, type InquiryDetail, type InquiryFilter, type InquirySummary } from '../../inquiries/queries.js';
 import { replyToInquiry } from '../../inquiries/replies.js';
 import { monthlyReport } from '../../inquiries/report.js';
 import { revealOriginal } from '../../inquiries/reveal.js';
+import { AUDIENCES, TOPICS } from '../../triage/rules.js';
 import { AppError } from '../errors.js';
 import { defineOperation } from '../operation.js';
 import { flag, id, instant, limit, nullableTime, time } from '../schemas.js';
@@ -45,6 +47,17 @@ const inquiryDetail = inquirySummary.extend({
   remindedAt: nullableTime,
   escalatedAt: nullableTime,
   anonymised: z.boolean(),
+  triage: z.object({
+    engine: z.enum(['model', 'rules', 'hand']).nullable(),
+    explanations: z.array(
+      z.object({
+        facet: z.string(),
+        label: z.string(),
+        confidence: z.number(),
+        features: z.array(z.object({ feature: z.string(), weight: z.number(), source: z.enum(['model', 'rules']) })),
+      }),
+    ),
+  }),
   event: z.object({
     platformId: z.string(),
     threadRef: z.string().nullable(),
@@ -249,6 +262,25 @@ export const inquiryOperations = [
     input: z.object({ id, not: flag }),
     output: changed,
     run: async (ctx, actor, input) => asChanged(await markSpam(ctx, input.id, actor.login, !input.not)),
+  }),
+  defineOperation({
+    name: 'inquiries.correct',
+    method: 'POST',
+    path: '/inquiries/:id/correct',
+    summary: "Correct an inquiry's triage (topic, priority, audiences); the labels are kept for training",
+    roles: ['counselor', 'lead'],
+    input: z
+      .object({ id, topic: z.enum(TOPICS).optional(), priority: z.enum(PRIORITIES).optional(), audiences: z.array(z.enum(AUDIENCES)).max(AUDIENCES.length).optional() })
+      .refine((i) => i.topic !== undefined || i.priority !== undefined || i.audiences !== undefined, 'give a topic, a priority or audiences'),
+    output: changed.extend({ topic: z.string().nullable(), priority: z.enum(PRIORITIES).nullable(), dueAt: nullableTime }),
+    run: async (ctx, actor, input) => {
+      const row = await correctTriage(ctx, input.id, actor.login, {
+        ...(input.topic ? { topic: input.topic } : {}),
+        ...(input.priority ? { priority: input.priority } : {}),
+        ...(input.audiences ? { audiences: [...new Set(input.audiences)] } : {}),
+      });
+      return { ...asChanged(row), topic: row.topic, priority: row.priority, dueAt: row.due_at ? row.due_at.toISOString() : null };
+    },
   }),
   defineOperation({
     name: 'inquiries.reveal',
