@@ -311,7 +311,7 @@ export function registerInquiryCommands(program: Command): void {
     });
 }
 
-const NOTICE_LABEL: Record<string, string> = { inquiry_reminder: '기한 임박', inquiry_overdue: '기한 초과', channel_paused: '채널 중지', source_flagged: '소스 확인 필요', delivery_failed: '게시 실패' };
+const NOTICE_LABEL: Record<string, string> = { inquiry_reminder: '기한 임박', inquiry_overdue: '기한 초과', channel_paused: '채널 중지', source_flagged: '소스 확인 필요', source_flood: '새 항목 급증', delivery_failed: '게시 실패' };
 
 function who(config: Config, id: string | null): string {
   if (!id) return '-';

@@ -39,6 +39,7 @@ interface PollOutcome {
   postsPlanned?: number;
   skipped?: string[];
   notes?: string[];
+  flood?: { newItems: number; limit: number; held: number } | null;
   until?: string | null;
   reason?: string;
   failures?: number;
@@ -70,6 +71,10 @@ export function registerOutreachCommands(program: Command): void {
           switch (o.status) {
             case 'ok':
               process.stdout.write(`${o.source}: ${o.created} new, ${o.changed} changed, ${o.unchanged} unchanged, ${o.postsPlanned} post(s) planned${o.skipped?.length ? `; ${o.skipped.length} item(s) skipped` : ''}\n`);
+              if (o.flood) {
+                process.stdout.write(`  held: ${o.flood.newItems} new items at once, more than the source's limit of ${o.flood.limit} (maxNewItemsPerPoll); their ${o.flood.held} post(s) wait as drafts for staff (\`ontact posts list --status draft\`)\n`);
+              }
+              for (const skipped of o.skipped ?? []) process.stdout.write(`  skipped: ${skipped}\n`);
               for (const note of o.notes ?? []) process.stdout.write(`  note: ${note}\n`);
               break;
             case 'not-modified':

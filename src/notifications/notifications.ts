@@ -9,7 +9,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { NotificationTable, UserRole } from '../store/app-tables.js';
 import type { Database } from '../store/schema.js';
 
-export type NotificationKind = 'channel_paused' | 'source_flagged' | 'delivery_failed' | 'inquiry_reminder' | 'inquiry_overdue';
+export type NotificationKind = 'channel_paused' | 'source_flagged' | 'source_flood' | 'delivery_failed' | 'inquiry_reminder' | 'inquiry_overdue';
 export type NotificationRow = Selectable<NotificationTable>;
 
 export interface NotificationInput {

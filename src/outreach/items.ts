@@ -15,6 +15,15 @@ export interface IngestSummary {
   /** Posts planned for new items (scheduled, or drafts waiting for approval). */
   postsPlanned: number;
   plannedPostIds: number[];
+  /** Items this batch brought that were not stored before. */
+  newItems: number;
+  /** Of the posts planned, those held as drafts because the batch brought more new items than `holdAbove`. */
+  held: number;
+}
+
+export interface IngestOptions {
+  /** A batch with more new items than this holds every post it plans as a draft for staff (the flood guard). */
+  holdAbove?: number;
 }
 
 /**
@@ -26,8 +35,8 @@ export interface IngestSummary {
  * requested), so a failure in between leaves neither: the next poll sees the item as new or
  * changed again and does it all.
  */
-export async function ingestItems(ctx: AppContext, source: string, drafts: readonly ContentItemDraft[], now: Date = new Date()): Promise<IngestSummary> {
-  const summary: IngestSummary = { created: 0, changed: 0, unchanged: 0, postsPlanned: 0, plannedPostIds: [] };
+export async function ingestItems(ctx: AppContext, source: string, drafts: readonly ContentItemDraft[], now: Date = new Date(), options: IngestOptions = {}): Promise<IngestSummary> {
+  const summary: IngestSummary = { created: 0, changed: 0, unchanged: 0, postsPlanned: 0, plannedPostIds: [], newItems: 0, held: 0 };
   // One read finds what is already stored as it is: an unchanged re-poll costs no transaction per item.
   const known = new Map<string, string>();
   const keys = [...new Set(drafts.map((d) => d.sourceKey))];
@@ -35,24 +44,32 @@ export async function ingestItems(ctx: AppContext, source: string, drafts: reado
     const rows = await ctx.store.db.selectFrom('content_items').select(['source_key', 'content_hash']).where('source', '=', source).where('source_key', 'in', keys.slice(i, i + 1000)).execute();
     for (const row of rows) known.set(row.source_key, row.content_hash);
   }
+  summary.newItems = keys.filter((k) => !known.has(k)).length;
+  // A feed gone wrong (or a board re-keyed) can bring thousands of "new" items at once; they are
+  // stored, but nothing goes out until staff have looked.
+  const hold =
+    options.holdAbove !== undefined && summary.newItems > options.holdAbove
+      ? `한 번에 새 항목 ${summary.newItems}건이 들어와(한도 ${options.holdAbove}건) 보류했어요. 확인한 뒤 승인해 주세요.`
+      : null;
   for (const draft of drafts) {
     const hash = contentHash(draft);
     if (known.get(draft.sourceKey) === hash) {
       summary.unchanged++;
       continue;
     }
-    const outcome = await transact(ctx, (trx) => ingestItem(ctx, trx, source, draft, hash, now));
+    const outcome = await transact(ctx, (trx) => ingestItem(ctx, trx, source, draft, hash, now, hold));
     summary[outcome.result]++;
     if (outcome.planned !== null) {
       summary.postsPlanned++;
       summary.plannedPostIds.push(outcome.planned);
+      if (hold) summary.held++;
     }
     known.set(draft.sourceKey, hash);
   }
   return summary;
 }
 
-async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string, draft: ContentItemDraft, hash: string, now: Date): Promise<{ result: 'created' | 'changed' | 'unchanged'; planned: number | null }> {
+async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string, draft: ContentItemDraft, hash: string, now: Date, hold: string | null): Promise<{ result: 'created' | 'changed' | 'unchanged'; planned: number | null }> {
   const closed = draft.deadlineAt !== null && draft.deadlineAt <= now;
   const fields = {
     kind: draft.kind,
@@ -83,7 +100,7 @@ async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string
       .executeTakeFirst();
     // Another poll of the same source stored it a moment ago, with what it causes.
     if (!inserted) return { result: 'unchanged', planned: null };
-    const planned = closed ? null : await planPostForItemIn(ctx, trx, inserted.id, now);
+    const planned = closed ? null : await planPostForItemIn(ctx, trx, inserted.id, now, hold);
     return { result: 'created', planned };
   }
   if (existing.content_hash === hash) return { result: 'unchanged', planned: null };
@@ -136,17 +153,20 @@ export async function planPostForItem(ctx: AppContext, itemId: number, now: Date
 /** Serialises planning across processes, so two ingests never both take a day's last slot. */
 const POSTING_CAP_LOCK = 0x4f4e5441; // "ONTA"
 
-async function planPostForItemIn(ctx: AppContext, trx: Kysely<Database>, itemId: number, now: Date): Promise<number | null> {
+/** `hold`: plan it as a draft with this note, whatever the rule says (the flood guard). */
+async function planPostForItemIn(ctx: AppContext, trx: Kysely<Database>, itemId: number, now: Date, hold: string | null = null): Promise<number | null> {
   const item = await trx.selectFrom('content_items').select(['id', 'kind', 'source', 'region']).where('id', '=', itemId).executeTakeFirstOrThrow();
   const rule = matchPostingRule(ctx.config.posting, item);
   if (!rule) return null;
   let scheduledAt: Date | null = null;
-  if (!rule.approval) {
+  if (!rule.approval && !hold) {
     // The cap is counted and the slot taken under one lock, held until this transaction ends.
     await sql`select pg_advisory_xact_lock(${POSTING_CAP_LOCK})`.execute(trx);
     scheduledAt = await nextFreeSlot(ctx, trx, rule.channels, now);
   }
-  const note = rule.approval
+  const note = hold
+    ? hold
+    : rule.approval
     ? '승인 필요 (posting rule asks for approval)'
     : scheduledAt === null
       ? `no free slot within ${ctx.config.posting.maxDaysAhead} days under the daily cap; approve it to publish`

@@ -10,7 +10,16 @@ export type PollOutcome =
   | { status: 'not-configured'; reason: string }
   | { status: 'backing-off'; until: Date }
   | { status: 'not-modified' }
-  | { status: 'ok'; summary: IngestSummary; itemErrors: string[]; /** What decoding noticed (a charset read differently from its label). */ notes: string[] }
+  | {
+      status: 'ok';
+      summary: IngestSummary;
+      /** Items the source skipped, each with why. */
+      itemErrors: string[];
+      /** What staff should know though nothing was lost (a charset read differently from its label, an unreadable date). */
+      notes: string[];
+      /** The poll brought more new items than `maxNewItemsPerPoll`: their posts wait as drafts. */
+      flood: { newItems: number; limit: number; held: number } | null;
+    }
   | { status: 'failed'; error: string; failures: number; flagged: boolean };
 
 const MAX_BACKOFF_MS = 24 * 60 * 60_000;
@@ -56,10 +65,21 @@ export async function pollSource(ctx: AppContext, name: string, options: { force
       await upsertState(ctx, base);
       return { status: 'not-modified' };
     }
-    const summary = await ingestItems(ctx, name, result.items, now);
+    const summary = await ingestItems(ctx, name, result.items, now, { holdAbove: config.maxNewItemsPerPoll });
     await upsertState(ctx, { ...base, etag: result.etag, last_modified: result.lastModified, items_seen: result.items.length, last_error: result.errors.length ? `${result.errors.length} item(s) skipped: ${result.errors.slice(0, 3).join('; ')}` : null });
     if (result.notes.length > 0) ctx.log.warn({ source: name, notes: result.notes }, `source ${name}: ${result.notes.join('; ')}`);
-    return { status: 'ok', summary, itemErrors: result.errors, notes: result.notes };
+    const flood = summary.newItems > config.maxNewItemsPerPoll ? { newItems: summary.newItems, limit: config.maxNewItemsPerPoll, held: summary.held } : null;
+    if (flood) {
+      ctx.log.warn({ source: name, ...flood }, `source ${name} brought ${flood.newItems} new items at once (more than ${flood.limit}): their ${flood.held} post(s) are held as drafts for staff`);
+      await raiseNotification(db, {
+        recipient: 'role:staff',
+        kind: 'source_flood',
+        subject: { type: 'source', id: name },
+        dedupeKey: `source_flood:${name}:${now.toISOString()}`,
+        message: `소스 ${name}에서 한 번에 새 항목 ${flood.newItems}건이 들어왔어요(한도 ${flood.limit}건). 게시물 ${flood.held}건을 초안으로 보류했으니 확인한 뒤 승인하거나 취소해 주세요.`,
+      });
+    }
+    return { status: 'ok', summary, itemErrors: result.errors, notes: result.notes, flood };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const failures = (state?.consecutive_failures ?? 0) + 1;

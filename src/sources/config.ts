@@ -36,6 +36,8 @@ const common = {
   intervalMinutes: z.number().int().min(1).max(7 * 24 * 60),
   /** Consecutive failures before the source is flagged for staff. */
   maxFailures: z.number().int().min(1).max(1000).default(5),
+  /** A poll bringing more new items than this holds their posts as drafts and flags the source (the flood guard). */
+  maxNewItemsPerPoll: z.number().int().min(1).max(100_000).default(100),
   timeoutMs: z.number().int().min(1000).max(10 * 60_000).default(30_000),
   maxBytes: z.number().int().min(1024).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
 };

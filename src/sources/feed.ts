@@ -30,8 +30,10 @@ export interface ParsedFeed {
   title: string | null;
   link: string | null;
   items: ContentItemDraft[];
-  /** Per-item problems that did not stop the feed. */
+  /** Items skipped, each with why (the rest of the feed went on). */
   errors: string[];
+  /** What staff should know about items that were kept: a date not understood, items sharing a guid. */
+  warnings: string[];
 }
 
 export class FeedParseError extends Error {
@@ -82,11 +84,12 @@ export async function parseFeed(xml: string, options: FeedParseOptions): Promise
   // the channel's link is the best stand-in for it.
   const base = absoluteHttpUrl(options.baseUrl) ?? feedLink;
   const errors: string[] = [];
+  const warnings: string[] = [];
   const entries: Entry[] = [];
   const rawItems: unknown[] = Array.isArray(feed.items) ? feed.items : [];
   rawItems.forEach((raw, index) => {
     try {
-      const entry = mapItem(asRecord(raw), index, format, base, options, errors);
+      const entry = mapItem(asRecord(raw), index, format, base, options, errors, warnings);
       if (entry) entries.push(entry);
     } catch (err) {
       errors.push(`item ${index + 1}: ${(err as Error).message}`);
@@ -97,8 +100,9 @@ export async function parseFeed(xml: string, options: FeedParseOptions): Promise
     format,
     title: inlineText(str(feed.title)) || null,
     link: feedLink,
-    items: assignKeys(entries, errors),
+    items: assignKeys(entries, errors, warnings),
     errors,
+    warnings,
   };
 }
 
@@ -165,6 +169,7 @@ function mapItem(
   base: string | null,
   options: FeedParseOptions,
   errors: string[],
+  warnings: string[],
 ): Entry | null {
   const label = `item ${index + 1}`;
   const guid = normaliseKey(str(raw.guid) || str(raw.id) || str(raw['rdf:about']));
@@ -186,7 +191,7 @@ function mapItem(
   // citizen reading the post needs; `extra` holds only what a post shows.
   const extra: Record<string, string> = {};
 
-  const publishedAt = readPublished(raw, label, errors);
+  const publishedAt = readPublished(raw, label, warnings);
   const schedule = readSchedule(summary);
 
   return {
@@ -211,7 +216,7 @@ function mapItem(
   };
 }
 
-function readPublished(raw: Record<string, unknown>, label: string, errors: string[]): Date | null {
+function readPublished(raw: Record<string, unknown>, label: string, warnings: string[]): Date | null {
   const candidates = [str(raw.pubDate), str(raw.ontactPublished), str(raw['dc:date']) || str(raw.date), str(raw.ontactUpdated)].filter(Boolean);
   let firstError: ParsedDate | null = null;
   for (const text of candidates) {
@@ -219,7 +224,7 @@ function readPublished(raw: Record<string, unknown>, label: string, errors: stri
     if (parsed.at) return parsed.at;
     firstError ??= parsed;
   }
-  if (firstError?.error) errors.push(`${label}: publication date not understood (${firstError.error})`);
+  if (firstError?.error) warnings.push(`${label}: publication date not understood (${firstError.error}); kept without one`);
   return null;
 }
 
@@ -268,7 +273,7 @@ function readSchedule(summary: string): Schedule {
  * the order the feed lists them in. Exact duplicates (same guid, link and content) are one item,
  * reported once.
  */
-function assignKeys(entries: Entry[], errors: string[]): ContentItemDraft[] {
+function assignKeys(entries: Entry[], errors: string[], warnings: string[]): ContentItemDraft[] {
   const withBase = entries.map((entry) => ({ entry, base: entry.guid ?? entry.draft.link ?? fallbackSourceKey(entry.draft) }));
   const groups = new Map<string, typeof withBase>();
   for (const item of withBase) {
@@ -307,9 +312,9 @@ function assignKeys(entries: Entry[], errors: string[]): ContentItemDraft[] {
     const which = `items ${group.map((g) => g.entry.index + 1).join(', ')}`;
     const shown = JSON.stringify(base.slice(0, 200));
     if (group.some((g) => g.entry.guid === base)) {
-      errors.push(`${group.length} items share the guid ${shown} (${which}); they are keyed by guid + link, or guid + content hash where the links repeat too`);
+      warnings.push(`${group.length} items share the guid ${shown} (${which}); they are keyed by guid + link, or guid + content hash where the links repeat too`);
     } else if (group.some((g) => g.entry.draft.link === base)) {
-      errors.push(`${group.length} items without a guid share the link ${shown} (${which}); they are keyed by link + content hash`);
+      warnings.push(`${group.length} items without a guid share the link ${shown} (${which}); they are keyed by link + content hash`);
     }
   }
   return result;

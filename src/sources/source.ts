@@ -44,12 +44,12 @@ export type PollResult =
       /** Validators to send next time (null when the server gave none). */
       etag: string | null;
       lastModified: string | null;
-      /** Per-item problems that did not stop the feed, for staff to see. */
+      /** Items skipped, each with why (the others went on), for staff to see. */
       errors: string[];
       /**
-       * How the response was read, when that is worth a word to staff: a charset label that
-       * lied (`… says UTF-8 but the body is not UTF-8; … read as CP949`), undecodable bytes.
-       * Not item problems: the items are fine. Log them and keep the latest with the source's state.
+       * What is worth a word to staff though nothing was lost: how the response was read (a
+       * charset label that lied, `… says UTF-8 but the body is not UTF-8; … read as CP949`), an
+       * item kept without a date it could not understand, items sharing a guid. Log them.
        */
       notes: string[];
     };
@@ -131,7 +131,7 @@ class RssSource implements Source {
       etag: response.etag,
       lastModified: response.lastModified,
       errors: feed.errors,
-      notes: decoded.notes,
+      notes: [...decoded.notes, ...feed.warnings],
     };
   }
 }
@@ -274,7 +274,7 @@ export interface ImportResult {
   items: ContentItemDraft[];
   /** Items that were skipped, and why. */
   errors: string[];
-  /** How the file was read (see PollResult's `notes`). */
+  /** How the file was read and what was kept with a warning (see PollResult's `notes`). */
   notes: string[];
 }
 
@@ -333,7 +333,7 @@ export async function importSourceBytes(name: string, bytes: Buffer, type?: Sour
   switch (detected) {
     case 'rss': {
       const feed = await guard(label, 'parse', () => parseFeed(text, { kind: options.kind ?? 'notice', region }));
-      return { type: detected, items: feed.items, errors: feed.errors, notes: decoded.notes };
+      return { type: detected, items: feed.items, errors: feed.errors, notes: [...decoded.notes, ...feed.warnings] };
     }
     case 'work24-jobs': {
       const page = await guard(label, 'api', () => parseWork24Jobs(text, { region }));

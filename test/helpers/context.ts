@@ -20,6 +20,8 @@ export function uniqueName(prefix: string): string {
  */
 export function testConfig(options: { backend?: 'postgres' | 'pglite'; env?: NodeJS.ProcessEnv; redisUrl?: string; /** YAML for the local override file. */ local?: string } = {}): LoadedConfig & {
   schema?: string;
+  /** The environment a CLI child process needs to work on this test's store and queues. */
+  childEnv(): NodeJS.ProcessEnv;
   cleanup(): Promise<void>;
 } {
   const backend = options.backend ?? 'postgres';
@@ -45,6 +47,7 @@ export function testConfig(options: { backend?: 'postgres' | 'pglite'; env?: Nod
   return {
     ...loaded,
     ...(schema ? { schema } : {}),
+    childEnv: () => ({ ...env, ...(schema ? { DATABASE_SCHEMA: schema } : {}) }),
     async cleanup() {
       rmSync(dataDir, { recursive: true, force: true });
       if (schema) await dropSchema(schema);

@@ -20,6 +20,7 @@ describe('source configuration', () => {
       kind: 'notice',
       intervalMinutes: 30,
       maxFailures: 5,
+      maxNewItemsPerPoll: 100,
       timeoutMs: 30_000,
       maxBytes: 10 * 1024 * 1024,
     });

@@ -79,7 +79,8 @@ describe('source keys', () => {
     expect(feed.items.map((i) => i.title)).toEqual(['공지 1', '공지 2', '공지 3']);
     const keys = feed.items.map((i) => i.sourceKey);
     expect(new Set(keys).size).toBe(3);
-    expect(feed.errors.join('\n')).toMatch(/3 items share the guid "board-notice"/);
+    expect(feed.warnings.join('\n')).toMatch(/3 items share the guid "board-notice"/);
+    expect(feed.errors).toEqual([]);
 
     const reversed = await parseFeed(rss([...items].reverse().join('\n')), { kind: 'notice' });
     expect(new Map(reversed.items.map((i) => [i.title, i.sourceKey]))).toEqual(new Map(feed.items.map((i) => [i.title, i.sourceKey])));
@@ -134,7 +135,9 @@ describe('hostile and broken input', () => {
     const feed = await parseFeed(rss('<item><title>날짜 이상</title><link>https://a.example/1</link><pubDate>언젠가</pubDate></item>'), { kind: 'notice' });
     expect(feed.items).toHaveLength(1);
     expect(feed.items[0]!.publishedAt).toBeNull();
-    expect(feed.errors).toEqual([expect.stringMatching(/^item 1: publication date not understood/)]);
+    // Kept, so not counted as skipped: a warning for staff.
+    expect(feed.errors).toEqual([]);
+    expect(feed.warnings).toEqual([expect.stringMatching(/^item 1: publication date not understood .*; kept without one$/)]);
   });
 
   it('does not fail a whole Atom feed over one bad <published>, and reads zone-less times as KST', async () => {
@@ -144,7 +147,7 @@ describe('hostile and broken input', () => {
     const feed = await parseFeed(atom, { kind: 'lecture' });
     expect(feed.items.map((i) => i.sourceKey)).toEqual(['a', 'b']);
     expect(feed.items[1]!.publishedAt).toEqual(kstDate(2026, 12, 9, 19, 0));
-    expect(feed.errors).toEqual([expect.stringMatching(/^item 1: publication date not understood/)]);
+    expect(feed.warnings).toEqual([expect.stringMatching(/^item 1: publication date not understood/)]);
   });
 
   it('reads RSS 0.9x items that sit directly under <rss>, and a bare <rss> as an empty feed', async () => {

@@ -39,6 +39,7 @@ const pollOutcome = z.object({
   postsPlanned: z.number().optional(),
   skipped: z.array(z.string()).optional(),
   notes: z.array(z.string()).optional(),
+  flood: z.object({ newItems: z.number(), limit: z.number(), held: z.number() }).nullable().optional(),
   until: nullableTime.optional(),
   reason: z.string().optional(),
   failures: z.number().optional(),
@@ -192,7 +193,7 @@ export const contentOperations = [
         const outcome = await pollSource(ctx, source, { force: true });
         switch (outcome.status) {
           case 'ok':
-            outcomes.push({ source, status: outcome.status, created: outcome.summary.created, changed: outcome.summary.changed, unchanged: outcome.summary.unchanged, postsPlanned: outcome.summary.postsPlanned, skipped: outcome.itemErrors, notes: outcome.notes });
+            outcomes.push({ source, status: outcome.status, created: outcome.summary.created, changed: outcome.summary.changed, unchanged: outcome.summary.unchanged, postsPlanned: outcome.summary.postsPlanned, skipped: outcome.itemErrors, notes: outcome.notes, flood: outcome.flood });
             break;
           case 'backing-off':
             outcomes.push({ source, status: outcome.status, until: outcome.until.toISOString() });
