@@ -2,12 +2,13 @@ import type { Operation } from './operation.js';
 import { accountOperations } from './ops/accounts.js';
 import { channelOperations } from './ops/channels.js';
 import { contentOperations } from './ops/content.js';
+import { discordOperations } from './ops/discord.js';
 import { inquiryOperations } from './ops/inquiries.js';
 import { postOperations } from './ops/posts.js';
 import { triageOperations } from './ops/triage.js';
 
 /** Every command and query of the application layer, by name. */
-export const OPERATIONS: readonly Operation[] = [...accountOperations, ...postOperations, ...contentOperations, ...inquiryOperations, ...triageOperations, ...channelOperations] as readonly Operation[];
+export const OPERATIONS: readonly Operation[] = [...accountOperations, ...postOperations, ...contentOperations, ...discordOperations, ...inquiryOperations, ...triageOperations, ...channelOperations] as readonly Operation[];
 
 const byName = new Map(OPERATIONS.map((op) => [op.name, op]));
 

@@ -17,6 +17,7 @@ import { resolvedPaths } from '../config/paths.js';
 import { buildServer } from '../web/server.js';
 import type { AppContext } from './context.js';
 import { channelInboundDeps } from './channel-deps.js';
+import { startGatewayRole, type GatewayRole } from './gateway.js';
 import { ensureSchedulers, Keeper } from './keeper.js';
 import { openContext } from './open-context.js';
 
@@ -38,6 +39,8 @@ export interface RunningApp {
   workers?: WorkerPool;
   /** Compares the store with Redis and queues again what is missing (worker role). */
   keeper?: Keeper;
+  /** The chat gateway (gateway role): active, standing by, or waiting for the channel. */
+  gateway?: GatewayRole;
   /** The address the web role listens on. */
   url?: string;
   stop(reason?: string): Promise<void>;
@@ -125,8 +128,8 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
       }
     }
     if (roles.includes('gateway')) {
-      // Discord is the only platform with a gateway; until its channel lands there is nothing to connect.
-      log.info({ role: 'gateway' }, 'gateway: no chat gateway is configured; nothing to connect');
+      // One active gateway per bot across every process; this one connects, or stands by (src/app/gateway.ts).
+      running.gateway = startGatewayRole(ctx, log.child({ role: 'gateway' }));
     }
     if (roles.includes('web')) {
       running.web = await buildServer(ctx, [...CHANNEL_MODULES.flatMap((m) => (m.webhookRoutes ? [m.webhookRoutes(channelInboundDeps(ctx, m.name) as never)] : [])), apiRoutes(ctx)]);
@@ -140,6 +143,7 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
       }
     }
   } catch (error) {
+    await running.gateway?.stop();
     await running.keeper?.stop();
     await running.workers?.close(0);
     await close();
@@ -152,6 +156,8 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
       log.info({ reason }, 'ontact stopping');
       // The web role stops first so no new request enqueues work while the workers drain.
       await running.web?.close();
+      // Released at once, so a standby elsewhere takes over without waiting for the lease to lapse.
+      await running.gateway?.stop();
       await running.keeper?.stop();
       await running.workers?.close(config.queues.shutdownGraceMs);
       await close();

@@ -207,7 +207,8 @@ export async function channelStatus(deps: StatusDeps, options: { now?: Date } = 
 export async function channelChecks(deps: StatusDeps, options: { now?: Date } = {}): Promise<ChannelCheck[]> {
   const { resolved } = await readState(deps);
   const statuses = await channelStatus(deps, options);
-  return CHANNEL_MODULES.flatMap((module, i) => doctorLines(module, statuses[i]!, deps.config.channels[module.name], resolved));
+  const lines = await Promise.all(CHANNEL_MODULES.map((module, i) => doctorLines(module, statuses[i]!, deps.config.channels[module.name], resolved)));
+  return lines.flat();
 }
 
 async function statusOfOne(deps: StatusDeps, name: ChannelName): Promise<ChannelStatus> {

@@ -78,6 +78,61 @@ export interface ReplyRules {
   readonly publicNoteForPrivateAnswer: readonly InboundChannel[];
 }
 
+/** What citizens can ask a chat bot to list (/채용, /훈련, /특강): open items of one kind, one page. */
+export interface OpenItemsQuery {
+  kind: 'job' | 'training' | 'lecture';
+  /** Words in the title, summary or organisation. */
+  keyword?: string;
+  /** Words in the place, or a region code. */
+  region?: string;
+  /** 1-based. */
+  page: number;
+  pageSize: number;
+}
+
+/** One open item as a citizen reads it in a list, its dates already in KST words. */
+export interface OpenItemLine {
+  id: number;
+  title: string;
+  organisation: string | null;
+  place: string | null;
+  /** When it takes place (courses, lectures): `2026. 12. 9.(수) 19:00 ~ 21:00`. */
+  when: string | null;
+  /** Until when one can apply: `2026. 12. 19.(토)까지`, `상시채용`. */
+  deadline: string | null;
+  link: string | null;
+  /** Ontact's own post of it on the asking platform, when there is one. */
+  postUrl: string | null;
+}
+
+export interface OpenItemsPage {
+  total: number;
+  items: OpenItemLine[];
+}
+
+/**
+ * What a chat gateway is given beyond a job's deps: the application layer's queries it answers
+ * commands from (never the outreach tables themselves), and where to look for messages missed
+ * while no gateway ran.
+ */
+export interface GatewayDeps<N extends ChannelName> extends JobDeps<N> {
+  openItems(query: OpenItemsQuery): Promise<OpenItemsPage>;
+  /** The conversations (thread refs) citizens wrote in on this platform since `since`, newest first. */
+  recentConversations(since: Date, limit: number): Promise<string[]>;
+  /** Test speed only: skip the platform's spacing between connections. */
+  fastReconnect?: boolean;
+}
+
+/** A running connection to the platform's real-time gateway. */
+export interface ChannelGateway {
+  /** Connects; resolves once connected with a line saying what it connected to. `missedSince`: look for messages sent since then. */
+  start(missedSince: Date | null): Promise<string>;
+  /** Disconnects (the session ends; a successor identifies anew). */
+  stop(): Promise<void>;
+  /** Resolves when the connection ended for good (a fatal close, a refused token) with why; never while `stop` is the cause. */
+  readonly ended: Promise<{ reason: string; unauthorised: boolean }>;
+}
+
 /** One line of `ontact doctor`. */
 export interface ChannelCheck {
   verdict: 'pass' | 'warn' | 'fail';
@@ -89,8 +144,8 @@ export interface ChannelCheck {
 export interface DoctorRules<N extends ChannelName> {
   /** What staff do when the platform refused the channel's token and paused it. */
   readonly reauthorise: string;
-  /** Checks of the platform's own, beyond credentials and pauses. */
-  checks?(status: ChannelStatus, settings: SettingsOf<N>, credentials: Secrets): ChannelCheck[];
+  /** Checks of the platform's own, beyond credentials and pauses; they may ask the platform (bounded by its call deadline). */
+  checks?(status: ChannelStatus, settings: SettingsOf<N>, credentials: Secrets): ChannelCheck[] | Promise<ChannelCheck[]>;
 }
 
 export interface ChannelModule<N extends ChannelName = ChannelName, P extends { channel: N } = { channel: N }, T = unknown> extends ChannelDeclaration<N> {
@@ -110,6 +165,10 @@ export interface ChannelModule<N extends ChannelName = ChannelName, P extends { 
   /** The kinds of inbound message that arrive on this channel (facebook_comment, facebook_message …). */
   readonly inbound: readonly InboundChannel[];
   readonly doctor: DoctorRules<N>;
+  /** The real-time gateway (Discord's), run by the gateway role: one active per bot. */
+  gateway?(deps: GatewayDeps<N>): ChannelGateway;
+  /** What staff read about a copy from the facts the platform reported back (`posts show`): "관심 있음 12명". */
+  platformNotes?(data: Record<string, unknown>): string[];
   /** The local server that speaks the platform's protocol in tests, under test/emulators/. */
   readonly emulator: string;
 }

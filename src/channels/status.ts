@@ -113,8 +113,8 @@ function credentialOrigin(status: ChannelStatus): string {
   return stored && status.connection ? ` (credentials connected by ${status.connection.by} on ${formatKstCompact(status.connection.at)} KST)` : '';
 }
 
-/** `ontact doctor`'s lines for the channel: what it does, what is wrong, what to do. */
-export function doctorLines(module: StatusModule, status: ChannelStatus, settings: unknown, resolved: ResolvedCredentials): ChannelCheck[] {
+/** `ontact doctor`'s lines for the channel: what it does, what is wrong, what to do (the module's own checks may ask the platform). */
+export async function doctorLines(module: StatusModule, status: ChannelStatus, settings: unknown, resolved: ResolvedCredentials): Promise<ChannelCheck[]> {
   const check = `channel ${module.name}`;
   const lines: ChannelCheck[] = [];
   const connect = `\`ontact channels connect ${module.name}\``;
@@ -154,6 +154,6 @@ export function doctorLines(module: StatusModule, status: ChannelStatus, setting
     lines.push({ verdict: 'warn', check: `${check} rate`, detail: `throttled until ${pause.until ? `${formatKstCompact(pause.until)} KST` : 'further notice'}: ${pause.reason ?? ''}`, hint: 'nothing to do: deliveries continue when the platform allows' });
   }
   // The module's own settings type: `settings` is `channels.<its name>`.
-  lines.push(...(module.doctor.checks?.(status, settings as never, resolved.secrets) ?? []));
+  lines.push(...((await module.doctor.checks?.(status, settings as never, resolved.secrets)) ?? []));
   return lines;
 }

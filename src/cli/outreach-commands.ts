@@ -218,7 +218,7 @@ export function registerOutreachCommands(program: Command): void {
     .argument('<id>', 'the post id', parseId)
     .action(async (id: number) => {
       await client(async (c) => {
-        const p = await c.call<PostSummary & { version: number; deliveries: { channel: string; status: string; dryRun: boolean | null; platformId: string | null; url: string | null; attempts: number; lastError: string | null; nextAttemptAt: string | null; publishedAt: string | null; publishedState: string | null }[]; history: { channel: string; kind: string; status: string; requestedBy: string; requestedAt: string; finishedAt: string | null; error: string | null; version: number | null; state: string | null }[] }>('posts.get', { id });
+        const p = await c.call<PostSummary & { version: number; deliveries: { channel: string; status: string; dryRun: boolean | null; platformId: string | null; url: string | null; attempts: number; lastError: string | null; nextAttemptAt: string | null; publishedAt: string | null; publishedState: string | null; notes?: string[] }[]; history: { channel: string; kind: string; status: string; requestedBy: string; requestedAt: string; finishedAt: string | null; error: string | null; version: number | null; state: string | null }[] }>('posts.get', { id });
         const lines = [
           `post ${p.id} (${p.kind}) — ${p.status}${p.state !== 'open' ? ` [${p.state === 'closed' ? '마감' : '취소'}]` : ''}, version ${p.version}`,
           `  what:      ${clip(p.title, 80)}`,
@@ -235,6 +235,8 @@ export function registerOutreachCommands(program: Command): void {
               p.deliveries.map((d) => [`${d.channel}${d.dryRun ? ' (dry-run)' : ''}`, d.status, kst(d.publishedAt), d.publishedState ? ({ open: '게시', closed: '마감', cancelled: '취소', removed: '삭제' } as Record<string, string>)[d.publishedState] ?? d.publishedState : '-', d.url ?? d.platformId, d.attempts, kst(d.nextAttemptAt), clip(d.lastError, 50)]),
             ),
           );
+          // What platforms reported back about their copies (a Discord lecture's interested members).
+          for (const d of p.deliveries) for (const note of d.notes ?? []) lines.push(`  ${d.channel}: ${note}`);
         }
         if (p.history.length) {
           lines.push('', 'history:');

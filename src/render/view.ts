@@ -172,6 +172,8 @@ export interface ViewSource {
   state: ItemState;
   link: string | null;
   center: { name: string; phone: string; url: string | null };
+  /** The item's own instants (never blanked like `texts.starts`), for platforms that schedule by them (Discord events). */
+  dates: { startsAt: Date | null; endsAt: Date | null };
 }
 
 function capped(text: string, max: number): string {
@@ -205,6 +207,7 @@ export function buildSource(input: ParsedInput): ViewSource {
       state: input.state,
       link: input.link?.trim() ? normaliseLink(input.link) : center.url,
       center,
+      dates: { startsAt: null, endsAt: null },
     };
   }
   const item = input.item!;
@@ -238,6 +241,7 @@ export function buildSource(input: ParsedInput): ViewSource {
     state: input.state,
     link: item.link?.trim() ? normaliseLink(item.link) : center.url,
     center,
+    dates: { startsAt: item.startsAt ?? null, endsAt: item.endsAt ?? null },
   };
 }
 

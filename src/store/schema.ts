@@ -2,6 +2,7 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { AppTables } from './app-tables.js';
 import type { ChannelTables } from './channel-tables.js';
 import type { CoreTables } from './core-tables.js';
+import type { DiscordTables } from './discord-tables.js';
 import type { InquiryTables } from './inquiry-tables.js';
 import type { OutreachTables } from './outreach-tables.js';
 
@@ -39,4 +40,4 @@ export interface BaseTables {
 }
 
 /** Every table, by domain; each domain keeps its table types beside its migration. */
-export interface Database extends BaseTables, CoreTables, OutreachTables, InquiryTables, AppTables, ChannelTables {}
+export interface Database extends BaseTables, CoreTables, OutreachTables, InquiryTables, AppTables, ChannelTables, DiscordTables {}

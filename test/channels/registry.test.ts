@@ -50,8 +50,8 @@ describe('the channel registry', () => {
     expect(CHANNEL_NAMES).toEqual(['facebook', 'youtube', 'discord']);
     expect(CHANNEL_MODULES.map((m) => m.name)).toEqual(CHANNEL_NAMES);
     expect(CHANNEL_MODULES.map((m) => m.label)).toEqual(['Facebook 페이지', '유튜브 채널', '디스코드 커뮤니티']);
-    // Only Facebook sends for real in this version; the others exist as folders that run dry.
-    expect(CHANNEL_MODULES.filter((m) => m.liveSupported).map((m) => m.name)).toEqual(['facebook']);
+    // Facebook and Discord send for real in this version.
+    expect(CHANNEL_MODULES.filter((m) => m.liveSupported).map((m) => m.name)).toEqual(expect.arrayContaining(['facebook', 'discord']));
     for (const module of CHANNEL_MODULES) {
       expect(module.liveSupported, module.name).toBe(module.createLive !== undefined);
       expect(existsSync(join(PROJECT_ROOT, module.emulator)), module.emulator).toBe(true);
@@ -95,11 +95,12 @@ describe('the channel registry', () => {
     expect(() => moduleOf('myspace' as never)).toThrow(/unknown channel "myspace"; the channels are facebook, youtube, discord/);
   });
 
-  it('gives a fourth module in the list its queue, job, configuration section, overrides, secrets and doctor line', () => {
+  it('gives a fourth module in the list its queue, job, configuration section, overrides, secrets and doctor line', async () => {
     const names = LIST.map((d) => d.name);
     expect(queueNamesFor(names)).toContain('outbound-fakechat');
     expect(outboundJobFor('fakechat' as never)).toBe('outbound.fakechat');
-    expect(channelJobNames(LIST)).toEqual(['facebook.sweep', 'fakechat.poll']);
+    expect(channelJobNames(LIST)).toEqual(expect.arrayContaining(['facebook.sweep', 'discord.interest']));
+    expect(channelJobNames(LIST).at(-1)).toBe('fakechat.poll');
 
     const section = channelsConfigSchema(LIST).parse({ fakechat: { roomId: 'r-1' } });
     expect(section.fakechat).toEqual({ enabled: true, roomId: 'r-1', rateLimit: { max: 3, durationMs: 1000 } });
@@ -113,12 +114,12 @@ describe('the channel registry', () => {
     const settings = { enabled: true, roomId: 'r-1' };
     const dry = statusOf(fakeModule, { settings, resolved: resolved({}), state: null, fingerprint: 'x', now });
     expect(dry).toMatchObject({ channel: 'fakechat', mode: 'dry', dry: { why: 'missing' }, missing: ['FAKECHAT_TOKEN'] });
-    expect(doctorLines(fakeModule, dry, settings, resolved({}))).toEqual([
+    expect(await doctorLines(fakeModule, dry, settings, resolved({}))).toEqual([
       { verdict: 'warn', check: 'channel fakechat', detail: 'dry-run: posts are rendered into the outbox, nothing is sent', hint: 'set FAKECHAT_TOKEN (tokens can also be stored with `ontact channels connect fakechat`)' },
     ]);
     const live = statusOf(fakeModule, { settings, resolved: resolved({ fakechatToken: 'tok-123456' }), state: null, fingerprint: 'x', now });
     expect(live.mode).toBe('live');
-    expect(doctorLines(fakeModule, live, settings, resolved({ fakechatToken: 'tok-123456' }))).toEqual([{ verdict: 'pass', check: 'channel fakechat', detail: 'live: posts are sent to the room' }]);
+    expect(await doctorLines(fakeModule, live, settings, resolved({ fakechatToken: 'tok-123456' }))).toEqual([{ verdict: 'pass', check: 'channel fakechat', detail: 'live: posts are sent to the room' }]);
     expect(startupLine(fakeModule, live)).toBe('fakechat (시험 대화방): live: posts are sent to the room');
     const refused = statusOf(fakeModule, {
       settings,
@@ -127,7 +128,7 @@ describe('the channel registry', () => {
       fingerprint: 'x',
       now,
     });
-    expect(doctorLines(fakeModule, refused, settings, resolved({}))[1]).toEqual({
+    expect((await doctorLines(fakeModule, refused, settings, resolved({})))[1]).toEqual({
       verdict: 'fail',
       check: 'channel fakechat access',
       detail: 'refused: token revoked; its deliveries are waiting',
@@ -135,13 +136,13 @@ describe('the channel registry', () => {
     });
   });
 
-  it('says "not yet" for a platform this version cannot send to, credentials or not', () => {
+  it('says "not yet" for a platform this version cannot send to, credentials or not', async () => {
     const youtube = moduleOf('youtube');
     const settings = { enabled: true, channelId: 'UC123' };
     const withCredentials = resolved({ youtubeClientId: 'id-123456', youtubeClientSecret: 'secret-123456', youtubeRefreshToken: 'refresh-123456' });
     const status = statusOf(youtube, { settings, resolved: withCredentials, state: null, fingerprint: 'x', now: new Date('2026-12-01T01:00:00Z') });
     expect(status).toMatchObject({ mode: 'dry', dry: { why: 'not_yet' }, missing: [] });
-    expect(doctorLines(youtube, status, settings, withCredentials)).toEqual([
+    expect(await doctorLines(youtube, status, settings, withCredentials)).toEqual([
       { verdict: 'warn', check: 'channel youtube', detail: 'dry-run: this version cannot send to YouTube yet (not yet); its posts go to the outbox' },
     ]);
     expect(startupLine(youtube, status)).toBe('youtube (유튜브 채널): dry-run: this version cannot send to YouTube yet (not yet); its posts go to the outbox, nothing is sent');

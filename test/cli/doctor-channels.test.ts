@@ -30,7 +30,10 @@ const EVERY_CREDENTIAL: NodeJS.ProcessEnv = {
   YOUTUBE_CLIENT_SECRET: 'doctor-test-client-secret',
   YOUTUBE_REFRESH_TOKEN: '1//doctor-test-refresh',
   DISCORD_ANNOUNCE_CHANNEL_ID: '1234567890',
+  DISCORD_GUILD_ID: '1234567891',
   DISCORD_BOT_TOKEN: 'doctor.test.bot-token',
+  // Nothing listens there: doctor's questions to Discord fail at once (test/channels/discord has the real ones).
+  DISCORD_API_URL: 'http://127.0.0.1:9/api',
   ONTACT_CENTER_PHONE: '063-290-0000',
 };
 
@@ -46,8 +49,9 @@ describe('doctor on channels', () => {
     const out = formatDoctor(await runDoctor(doctorEnv(EVERY_CREDENTIAL)));
     expect(out).toMatch(/^PASS {2}channel facebook: live: posts are sent to the Page$/m);
     expect(out).toMatch(/^WARN {2}channel youtube: dry-run: this version cannot send to YouTube yet \(not yet\); its posts go to the outbox$/m);
-    expect(out).toMatch(/^WARN {2}channel discord: dry-run: this version cannot send to Discord yet \(not yet\); its posts go to the outbox$/m);
-    expect(out).not.toMatch(/channel (youtube|discord): .*(credentials set|posts are sent)/);
+    expect(out).toMatch(/^PASS {2}channel discord: live: posts are sent to the server \(announcement channel or forum; lectures as events\); `ontact gateway` takes in DMs, thread questions and \/문의$/m);
+    expect(out).toMatch(/^FAIL {2}channel discord bot: could not ask Discord/m);
+    expect(out).not.toMatch(/channel youtube: .*(credentials set|posts are sent)/);
   });
 
   it('names what is missing, and warns when the Page cannot receive webhooks', async () => {
@@ -100,7 +104,7 @@ describe('ontact start on channels', () => {
     expect(channelLines).toEqual([
       ['facebook', 'live', null, 'facebook (Facebook 페이지): live: posts are sent to the Page'],
       ['youtube', 'dry', 'not_yet', 'youtube (유튜브 채널): dry-run: this version cannot send to YouTube yet (not yet); its posts go to the outbox, nothing is sent'],
-      ['discord', 'dry', 'not_yet', 'discord (디스코드 커뮤니티): dry-run: this version cannot send to Discord yet (not yet); its posts go to the outbox, nothing is sent'],
+      ['discord', 'live', null, 'discord (디스코드 커뮤니티): live: posts are sent to the server (announcement channel or forum; lectures as events); `ontact gateway` takes in DMs, thread questions and /문의'],
     ]);
   });
 });

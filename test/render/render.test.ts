@@ -21,7 +21,7 @@ import {
   type RenderItem,
   type RenderKind,
 } from '../../src/render/render.js';
-import { DISCORD_PING, escapeDiscordUrl } from '../../src/channels/discord/escape.js';
+import { DISCORD_PING } from '../../src/channels/discord/escape.js';
 import { cleanText } from '../../src/render/sanitize.js';
 import { ELLIPSIS, graphemes, utf8Length } from '../../src/render/truncate.js';
 import { TEMPLATES_DIR } from '../../src/paths.js';
@@ -70,6 +70,12 @@ function body(p: RenderedPayload): string {
   return p.channel === 'facebook' ? p.message : p.description;
 }
 
+/** Where the post's link is: on Discord, the title's link and the link button (no bare links in the text). */
+function linkText(p: RenderedPayload): string {
+  if (p.channel === 'discord') return [p.embeds[0]?.url ?? '', ...(p.components ?? []).flatMap((row) => row.components.map((b) => b.url))].join('\n');
+  return body(p);
+}
+
 function headline(p: RenderedPayload): string {
   if (p.channel === 'discord') return p.embeds[0]?.title ?? '';
   return p.channel === 'facebook' ? p.message.split('\n')[0]! : p.title;
@@ -100,13 +106,15 @@ describe('renderPost with realistic Korean items', () => {
             expect(shown).toContain(title);
             expect(body(p)).toContain(CONTACT_LINE);
             const link = kind === 'post' ? CENTER.url! : input.item!.link!;
-            expect(body(p)).toContain(channel === 'discord' ? escapeDiscordUrl(link) : link);
+            expect(linkText(p)).toContain(link);
             if (state === 'closed') expect(headline(p)).toMatch(/^\[마감\]/);
             if (state === 'cancelled') expect(headline(p)).toMatch(/^\[취소\]/);
             if (state === 'open') expect(shown).not.toMatch(/\[마감\]|\[취소\]/);
             if (p.channel === 'discord') {
               expect(p.allowed_mentions).toEqual({ parse: [] });
               if (link) expect(p.embeds[0]?.url).toBe(link);
+              // The link button goes with an open post, and is removed at 마감 and 취소.
+              expect(p.components?.[0]?.components[0]?.url).toBe(state === 'open' ? link : undefined);
             }
             if (p.channel === 'facebook') expect(p.link).toBe(link);
           }
@@ -183,7 +191,7 @@ describe('hostile feed text', () => {
     expect(p.embeds[0]?.fields.find((f) => f.name === '회사')?.value).toBe('\\_완주\\_정밀\\*');
     const linked = renderPost({ kind: 'job', item: { ...ITEMS.job[0]!, link: 'https://example.go.kr/jobs/a_b(1)' }, state: 'open', center }, 'discord');
     expect(linked.embeds[0]?.url).toBe('https://example.go.kr/jobs/a_b(1)');
-    expect(body(linked)).toContain('▶ https://example.go.kr/jobs/a%5Fb%281%29');
+    expect(linked.components?.[0]?.components[0]).toMatchObject({ type: 2, style: 5, url: 'https://example.go.kr/jobs/a_b(1)' });
     expect(validateRendered(p)).toEqual([]);
   });
 
@@ -234,7 +242,7 @@ describe('text far beyond every limit', () => {
         const p = renderPost(inputFor(kind, 'open', { summary: huge, link: 'https://www.work24.go.kr/wk/a/b/1500/empDetailAuthView.do?wantedAuthNo=K1' }), channel);
         expect(validateRendered(p), `${kind}/${channel}`).toEqual([]);
         expect(body(p)).toContain(CONTACT_LINE);
-        expect(body(p)).toContain('https://www.work24.go.kr/wk/a/b/1500/empDetailAuthView.do?wantedAuthNo=K1');
+        expect(linkText(p)).toContain('https://www.work24.go.kr/wk/a/b/1500/empDetailAuthView.do?wantedAuthNo=K1');
         expectCutOnGraphemeBoundary(body(p), huge);
       }
     }

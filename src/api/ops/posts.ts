@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.js';
+import { moduleOf } from '../../channels/registry.js';
+import { isChannelName } from '../../channels/settings.js';
 import { CHANNEL_NAMES, type ChannelName } from '../../config/schema.js';
 import { itemRenderInput, loadPostForRender, renderPostFor } from '../../outreach/post-render.js';
 import { approvePost, cancelPost, createPost, getPost, listPosts, PostActionError, reschedulePost, retryPost, type PostRow, type When } from '../../outreach/posts.js';
@@ -62,6 +64,10 @@ const delivery = z.object({
   publishedAt: nullableTime,
   publishedVersion: z.number().nullable(),
   publishedState: z.string().nullable(),
+  /** What the platform reported back about the copy (Discord: the lecture's event and who is interested). */
+  platformData: z.record(z.string(), z.unknown()).nullable(),
+  /** The same in words, from the channel's module ("서버 이벤트 …: 관심 있음 12명"). */
+  notes: z.array(z.string()),
 });
 
 const historyEntry = z.object({
@@ -98,6 +104,10 @@ async function detail(ctx: AppContext, postId: number): Promise<z.input<typeof p
   const actions = deliveries.length
     ? await ctx.store.db.selectFrom('actions').selectAll().where('subject_type', '=', 'delivery').where('subject_id', 'in', deliveries.map((d) => d.id)).orderBy('id').execute()
     : [];
+  const reported = deliveries.length
+    ? await ctx.store.db.selectFrom('delivery_platform_data').select(['delivery_id', 'data']).where('delivery_id', 'in', deliveries.map((d) => d.id)).execute()
+    : [];
+  const platformData = new Map(reported.map((r) => [r.delivery_id, r.data]));
   const audit = await ctx.store.db.selectFrom('audit_log').select(['at', 'actor', 'action']).where('subject_type', '=', 'post').where('subject_id', '=', String(postId)).orderBy('at').orderBy('id').execute();
   return {
     ...summary(post, itemTitle),
@@ -117,6 +127,8 @@ async function detail(ctx: AppContext, postId: number): Promise<z.input<typeof p
       publishedAt: d.published_at?.toISOString() ?? null,
       publishedVersion: d.published_version,
       publishedState: d.published_state,
+      platformData: platformData.get(d.id) ?? null,
+      notes: notesOf(d.channel, platformData.get(d.id)),
     })),
     history: actions.map((a) => {
       const request = a.request as { version?: number; state?: string };
@@ -135,6 +147,12 @@ async function detail(ctx: AppContext, postId: number): Promise<z.input<typeof p
     }),
     audit: audit.map((a) => ({ at: a.at.toISOString(), actor: a.actor, action: a.action })),
   };
+}
+
+function notesOf(channel: string, data: Record<string, unknown> | undefined): string[] {
+  if (!data || !isChannelName(channel)) return [];
+  const module = moduleOf(channel) as { platformNotes?: (data: Record<string, unknown>) => string[] };
+  return module.platformNotes?.(data) ?? [];
 }
 
 function previews(channels: readonly ChannelName[], render: (channel: ChannelName) => RenderedPayload) {

@@ -1,28 +1,38 @@
 /**
- * The Discord community. This version renders its posts (a message with an embed that can never
- * ping anyone) but cannot send them yet: it always runs dry, and status, start-up and doctor say
- * "not yet". Its live channel and gateway come in a later issue.
+ * The Discord community: posts as embeds with link buttons in the announcement channel
+ * (crossposted) or as tagged forum threads, lectures as scheduled events, opt-in alert roles;
+ * DMs, thread questions and /문의 forms back through the gateway as inquiries, answered in the
+ * thread or by DM; /채용 /훈련 /특강 lists from the store.
  */
 import type { ChannelModule } from '../module.js';
+import { discordDoctorChecks } from './doctor.js';
+import { discordGateway } from './gateway.js';
+import { DISCORD_INTEREST_EVERY_MS, discordPlatformNotes, refreshInterest } from './interest.js';
 import { DISCORD_REPLY_MAX } from './limits.js';
+import { createLiveDiscordChannel } from './live.js';
 import { discordRender, type DiscordPayload } from './render.js';
 import { discordDeclaration } from './settings.js';
 
 export const discord: ChannelModule<'discord', DiscordPayload> = {
   ...discordDeclaration,
-  liveSupported: false,
-  liveSummary: 'posts are sent to the announcement channel',
-  callTimeoutMs: () => 15_000,
+  liveSupported: true,
+  liveSummary: 'posts are sent to the server (announcement channel or forum; lectures as events); `ontact gateway` takes in DMs, thread questions and /문의',
+  callTimeoutMs: (settings) => settings.requestTimeoutMs,
   render: discordRender,
+  createLive: createLiveDiscordChannel,
+  gateway: discordGateway,
+  platformNotes: discordPlatformNotes,
+  schedulers: [{ job: 'interest', everyMs: DISCORD_INTEREST_EVERY_MS, run: (deps) => refreshInterest(deps) }],
   replies: {
     maxLength: DISCORD_REPLY_MAX,
-    // In the thread, or as a direct message to the member.
+    // In the thread (or the channel where /문의 was used), or as a direct message to the member.
     visibilities: { discord: ['public', 'private'] },
     publicNoteForPrivateAnswer: [],
   },
   inbound: ['discord'],
   emulator: 'test/emulators/discord.ts',
   doctor: {
-    reauthorise: 'reset the bot token in the Discord developer portal and run `ontact channels connect discord` (or set DISCORD_BOT_TOKEN and restart Ontact)',
+    reauthorise: 'reset the bot token in the Discord developer portal (Bot → Reset Token) and run `ontact channels connect discord` (or set DISCORD_BOT_TOKEN and restart Ontact)',
+    checks: discordDoctorChecks,
   },
 };

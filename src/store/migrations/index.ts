@@ -5,6 +5,7 @@ import * as m0003 from './0003_inquiries.js';
 import * as m0004 from './0004_core.js';
 import * as m0005 from './0005_channel_connections.js';
 import * as m0006 from './0006_users_notifications.js';
+import * as m0007 from './0007_discord.js';
 import * as m0010 from './0010_triage_learning.js';
 
 /** Every migration, in order. Names sort in the order they must run; never rename or reorder one that has shipped. */
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004_core': m0004,
   '0005_channel_connections': m0005,
   '0006_users_notifications': m0006,
+  '0007_discord': m0007,
   '0010_triage_learning': m0010,
 };
