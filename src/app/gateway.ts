@@ -43,6 +43,8 @@ export interface GatewayRoleOptions {
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** How long connecting may take before this process gives up and tries again. */
+const START_DEADLINE_MS = 60_000;
 /** How long the last-alive mark is kept: a gateway down longer than this looks back only its default while. */
 const SEEN_TTL_MS = 7 * 24 * 60 * 60_000;
 
@@ -54,6 +56,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
       resolve();
     }, { once: true });
   });
+
+function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /** The thread refs of conversations citizens had on Discord since `since`, most recent first. */
 async function recentDiscordConversations(ctx: AppContext, since: Date, limit: number): Promise<string[]> {
@@ -121,9 +131,12 @@ export function startGatewayRole(ctx: AppContext, log: Logger, options: GatewayR
     const lastSeen = await redis.get(`${key}:seen`);
     const gateway: ChannelGateway = module.gateway!(deps as never);
     let connected: string;
+    // Connecting can take a while (Discord spaces identifies 5 s apart): the lease is held meanwhile.
+    const holding = setInterval(() => void redis.eval(RENEW, 1, key, owner, String(leaseMs)).catch(() => undefined), Math.max(200, Math.floor(leaseMs / 3)));
     try {
-      connected = await gateway.start(lastSeen ? new Date(lastSeen) : null);
+      connected = await withDeadline(gateway.start(lastSeen ? new Date(lastSeen) : null), START_DEADLINE_MS, `connecting to ${module.platform} took longer than ${START_DEADLINE_MS / 1000} s`);
     } catch (error) {
+      clearInterval(holding);
       await gateway.stop();
       await redis.eval(RELEASE, 1, key, owner).catch(() => undefined);
       const refused = (error as { unauthorised?: boolean }).unauthorised === true;
@@ -136,6 +149,7 @@ export function startGatewayRole(ctx: AppContext, log: Logger, options: GatewayR
       }
       return;
     }
+    clearInterval(holding);
     say('active', connected);
     let lastRenewed = Date.now();
     let why = '';

@@ -183,6 +183,13 @@ describe('the gateway role', () => {
     expect(await runOpenAction(ctx, 'reply', reply.replyId)).toMatchObject({ outcome: 'done' });
     const answer = discord.messages(threadId).find((m) => m.content.startsWith('주말 근무는 없어요.')) as APIMessage;
     expect(answer.message_reference?.message_id).toBe(question.id);
+
+    // Written while no gateway ran: the next one reads the post's thread since the last one was alive.
+    await gateway.stop();
+    const unheard = discord.userMessage({ channelId: threadId, authorId: discord.ids.users.citizen2, content: '교대 근무인가요?' });
+    gateway = await startGateway(ctx);
+    await waitFor('the question written while no gateway ran', () => inquiryOf(`${threadId}/${unheard.id}`), 10_000, 20);
+    expect(await inquiryOf(`${threadId}/${unheard.id}`)).toMatchObject({ in_reply_to_post_ref: platformId });
   });
 
   it('keeps a lecture\'s interested count with its post as members mark the event', async () => {
