@@ -6,9 +6,10 @@ import { discordOperations } from './ops/discord.js';
 import { inquiryOperations } from './ops/inquiries.js';
 import { postOperations } from './ops/posts.js';
 import { triageOperations } from './ops/triage.js';
+import { youtubeOperations } from './ops/youtube.js';
 
 /** Every command and query of the application layer, by name. */
-export const OPERATIONS: readonly Operation[] = [...accountOperations, ...postOperations, ...contentOperations, ...discordOperations, ...inquiryOperations, ...triageOperations, ...channelOperations] as readonly Operation[];
+export const OPERATIONS: readonly Operation[] = [...accountOperations, ...postOperations, ...contentOperations, ...discordOperations, ...inquiryOperations, ...triageOperations, ...channelOperations, ...youtubeOperations] as readonly Operation[];
 
 const byName = new Map(OPERATIONS.map((op) => [op.name, op]));
 

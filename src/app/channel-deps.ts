@@ -6,6 +6,7 @@
 import type { InboundDeps, JobDeps } from '../channels/module.js';
 import type { ChannelName } from '../channels/settings.js';
 import { receiveInbound } from '../inquiries/intake.js';
+import { shareItemLink } from '../outreach/items.js';
 import type { AppContext } from './context.js';
 
 export function channelInboundDeps<N extends ChannelName>(ctx: AppContext, name: N): InboundDeps<N> {
@@ -18,5 +19,5 @@ export function channelInboundDeps<N extends ChannelName>(ctx: AppContext, name:
 }
 
 export function channelJobDeps<N extends ChannelName>(ctx: AppContext, name: N): JobDeps<N> {
-  return { ...channelInboundDeps(ctx, name), store: ctx.store, pauses: ctx.pauses };
+  return { ...channelInboundDeps(ctx, name), store: ctx.store, pauses: ctx.pauses, shareLink: (link) => shareItemLink(ctx, link) };
 }

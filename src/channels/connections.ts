@@ -207,8 +207,26 @@ export async function channelStatus(deps: StatusDeps, options: { now?: Date } = 
 export async function channelChecks(deps: StatusDeps, options: { now?: Date } = {}): Promise<ChannelCheck[]> {
   const { resolved } = await readState(deps);
   const statuses = await channelStatus(deps, options);
-  const lines = await Promise.all(CHANNEL_MODULES.map((module, i) => doctorLines(module, statuses[i]!, deps.config.channels[module.name], resolved)));
+  const now = options.now ?? new Date();
+  const lines = await Promise.all(
+    CHANNEL_MODULES.map(async (module, i) => [
+      ...(await doctorLines(module, statuses[i]!, deps.config.channels[module.name], resolved)),
+      ...(deps.store ? await storeChecksOf(module, deps.store, deps.config, now) : []),
+    ]),
+  );
   return lines.flat();
+}
+
+/** A module's checks of its own tables; a database not migrated yet (doctor does not migrate) has nothing to say. */
+async function storeChecksOf(module: (typeof CHANNEL_MODULES)[number], store: Pick<Store, 'db'>, config: Config, now: Date): Promise<ChannelCheck[]> {
+  const checks = (module.doctor as { storeChecks?: (db: Store['db'], settings: unknown, now: Date) => Promise<ChannelCheck[]> }).storeChecks;
+  if (!checks) return [];
+  try {
+    return await checks(store.db, config.channels[module.name], now);
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return [];
+    throw error;
+  }
 }
 
 async function statusOfOne(deps: StatusDeps, name: ChannelName): Promise<ChannelStatus> {

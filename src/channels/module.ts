@@ -29,6 +29,12 @@ export interface LiveDeps<N extends ChannelName> {
   /** The module's `callTimeoutMs` for these settings: the deadline of one platform call. */
   callTimeoutMs: number;
   log: Logger;
+  /** The store, for a platform's own tables (YouTube reserves its quota there before every call). */
+  store: Pick<Store, 'db'>;
+  /** The center whose name and number a platform's own texts carry (YouTube's note under a private matter). */
+  center: Config['center'];
+  /** The templates directory in force (`paths.templates`). */
+  templatesDir: string;
 }
 
 /** Hands one inbound event to the inquiry intake; resolves once it is stored durably (not before). */
@@ -49,10 +55,24 @@ export interface InboundDeps<N extends ChannelName> {
   intake: Intake;
 }
 
+/**
+ * A link a copy on this platform gives the item it announces (a broadcast's watch link, its
+ * recording), shown on the item's other posts under `label`; `url: null` takes it away again.
+ */
+export interface ItemLink {
+  channel: ChannelName;
+  /** The copy's platform id (the broadcast): the item is the one its delivery's post announces. */
+  platformId: string;
+  label: string;
+  url: string | null;
+}
+
 /** What a channel's repeating jobs are given: inbound deps, the store, and the pauses they honour. */
 export interface JobDeps<N extends ChannelName> extends InboundDeps<N> {
   store: Store;
   pauses: PauseControl;
+  /** Writes a link onto the item behind a copy and updates the item's other posts; resolves with how many items took it. */
+  shareLink?(link: ItemLink): Promise<number>;
 }
 
 /** A repeating job of the channel's own, run while it sends for real (a dry channel has nothing to read back). */
@@ -146,6 +166,8 @@ export interface DoctorRules<N extends ChannelName> {
   readonly reauthorise: string;
   /** Checks of the platform's own, beyond credentials and pauses; they may ask the platform (bounded by its call deadline). */
   checks?(status: ChannelStatus, settings: SettingsOf<N>, credentials: Secrets): ChannelCheck[] | Promise<ChannelCheck[]>;
+  /** Checks of what the platform's own tables hold (YouTube: quota used and left today); run when the store can be read. */
+  storeChecks?(db: Store['db'], settings: SettingsOf<N>, now: Date): Promise<ChannelCheck[]>;
 }
 
 export interface ChannelModule<N extends ChannelName = ChannelName, P extends { channel: N } = { channel: N }, T = unknown> extends ChannelDeclaration<N> {
@@ -164,6 +186,12 @@ export interface ChannelModule<N extends ChannelName = ChannelName, P extends { 
   readonly replies: ReplyRules;
   /** The kinds of inbound message that arrive on this channel (facebook_comment, facebook_message …). */
   readonly inbound: readonly InboundChannel[];
+  /**
+   * Links this platform's copies give their items (YouTube: a broadcast's watch link). The URL of a
+   * copy published here is written onto the item under `onPublish` and the item's other posts are
+   * updated to carry it; every label in `labels` is kept when the item's source sends it again.
+   */
+  readonly itemLinks?: { readonly onPublish: string; readonly labels: readonly string[] };
   readonly doctor: DoctorRules<N>;
   /** The real-time gateway (Discord's), run by the gateway role: one active per bot. */
   gateway?(deps: GatewayDeps<N>): ChannelGateway;

@@ -6,6 +6,7 @@
  * doctor lines all derive from these lists.
  */
 import type { Logger } from 'pino';
+import { resolvedPaths } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
 import type { InboundChannel } from '../inquiries/inbound.js';
 import type { Store } from '../store/store.js';
@@ -100,7 +101,15 @@ function managedChannel(module: ChannelModule, deps: ChannelSetDeps, credentials
     const key = live ? `live:${credentialFingerprint(resolved.secrets, name)}` : 'dry';
     if (previous?.key === key) return previous;
     const channel = live
-      ? module.createLive!({ settings: deps.config.channels[name] as never, credentials: resolved.secrets, callTimeoutMs: module.callTimeoutMs(deps.config.channels[name] as never), log: deps.log })
+      ? module.createLive!({
+          settings: deps.config.channels[name] as never,
+          credentials: resolved.secrets,
+          callTimeoutMs: module.callTimeoutMs(deps.config.channels[name] as never),
+          log: deps.log,
+          store: deps.store,
+          center: deps.config.center,
+          templatesDir: resolvedPaths(deps.config).templates,
+        })
       : createOutboxChannel(deps.store, name, { limits: module.render.limits });
     if (previous) {
       const now = live ? (previous.key === 'dry' ? 'live now: its credentials are set' : 'its credentials changed; using the new ones') : 'dry-run now (posts go to the outbox): its credentials are no longer complete';

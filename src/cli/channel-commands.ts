@@ -47,9 +47,11 @@ export function registerChannelCommands(program: Command): void {
 
   channels
     .command('connect')
-    .description("store a channel's tokens, sealed with the data key (an environment variable of the same name still wins); a paused channel resumes at once, no restart needed. Tokens are read from standard input as NAME=value lines, never from the command line")
+    .description("store a channel's tokens, sealed with the data key (an environment variable of the same name still wins); a paused channel resumes at once, no restart needed. Tokens are read from standard input as NAME=value lines, never from the command line; for youtube, a Google sign-in in the browser gives the refresh token")
     .argument('<channel>', 'facebook, youtube or discord')
     .action(async (channel: string) => {
+      // YouTube's token comes from a Google sign-in in the browser (the installed-app flow), not from a paste.
+      if (channel === 'youtube') return (await import('./youtube-commands.js')).connectYouTube(readSecrets);
       const secrets = await readSecrets();
       if (Object.keys(secrets).length === 0) throw new UsageError('give the tokens on standard input as NAME=value lines, e.g. FACEBOOK_PAGE_ACCESS_TOKEN=…');
       await client(async (c) => {

@@ -6,6 +6,7 @@ import { registerInquiryCommands } from './inquiries-commands.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerChannelCommands } from './channel-commands.js';
 import { registerTriageCommands } from './triage-commands.js';
+import { registerYouTubeCommands } from './youtube-commands.js';
 
 // Commands import what they need when they run, so `--help` and typos answer at once.
 const program = new Command('ontact')
@@ -78,6 +79,7 @@ registerInquiryCommands(program);
 registerAccountCommands(program);
 registerChannelCommands(program);
 registerTriageCommands(program);
+registerYouTubeCommands(program);
 
 function parseQueues(value: string | undefined): QueueName[] | undefined {
   if (value === undefined) return undefined;

@@ -11,8 +11,10 @@ import type { ChannelName } from '../config/schema.js';
 import type { ActionRow } from '../outbound/actions.js';
 import type { ActionHandler, ActionRun, Wait } from '../outbound/engine.js';
 import type { DeliveryTable } from '../store/outreach-tables.js';
+import { moduleOf } from '../channels/registry.js';
 import { raiseNotification, resolveNotifications } from '../notifications/notifications.js';
 import { deliveryKey, refreshPostStatus } from './deliveries.js';
+import { setItemLinksIn } from './items.js';
 
 const KIND_KO: Record<string, string> = { publish: '게시', retry: '게시', update: '수정', close: '마감 표시', cancel: '취소 표시', remove: '삭제' };
 import { POST_FOR_RENDER_SQL, renderPostFor, splitPostForRender } from './post-render.js';
@@ -70,13 +72,33 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
       // A delivery that failed before making any copy goes again only when staff retry it.
       if (d.status === 'failed' && !d.platform_id && action.kind !== 'retry') return;
 
+      // A copy whose link its item carries (a YouTube broadcast's watch link) takes the link with it when it goes.
+      const links = moduleOf(d.channel as ChannelName).itemLinks;
+      const itemId = post.item_id;
+      const withItemLink = async (values: Record<string, unknown>, link: { label: string; url: string | null }[], result: Record<string, unknown>) => {
+        await run.finish(
+          (db) =>
+            db.transaction().execute(async (trx) => {
+              const { rows } = await recordCopy(d.id, values).execute(trx);
+              await setItemLinksIn(ctx, trx, itemId!, link, d.channel, 'system:delivery');
+              return rows[0]?.in_step ? 'done' : 'again';
+            }),
+          result,
+        );
+        // The other copies' updates were committed with the link: send them now.
+        ctx.relay.kick();
+      };
+      const unlinked = links && itemId !== null ? links.labels.map((label) => ({ label, url: null })) : [];
+
       if (d.desired_state === 'removed') {
         if (!d.platform_id) {
           await run.finishWith(recordCopy(d.id, { status: 'cancelled' }));
           return;
         }
         await run.channel.remove({ idempotencyKey: key, platformId: d.platform_id }, run.signal);
-        await run.finishWith(recordCopy(d.id, { status: 'removed', published_state: 'removed', attempts: action.attempts }), { platformId: d.platform_id });
+        const removed = { status: 'removed', published_state: 'removed', attempts: action.attempts };
+        if (unlinked.length > 0) await withItemLink(removed, unlinked, { platformId: d.platform_id });
+        else await run.finishWith(recordCopy(d.id, removed), { platformId: d.platform_id });
         return;
       }
       if (inStep(d)) {
@@ -90,23 +112,26 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
       if (!d.platform_id) {
         const copy = await run.channel.publish({ idempotencyKey: key, payload, retry: run.retry, since: run.since }, run.signal);
         const now = new Date();
-        await run.finishWith(
-          recordCopy(d.id, {
-            status: 'published',
-            platform_id: copy.platformId,
-            platform_url: copy.url ?? null,
-            published_version: version,
-            published_state: state,
-            published_at: now,
-            attempts: action.attempts,
-          }),
-          { platformId: copy.platformId, url: copy.url ?? null, version, state },
-        );
+        const published = {
+          status: 'published',
+          platform_id: copy.platformId,
+          platform_url: copy.url ?? null,
+          published_version: version,
+          published_state: state,
+          published_at: now,
+          attempts: action.attempts,
+        };
+        const result = { platformId: copy.platformId, url: copy.url ?? null, version, state };
+        // The item's other posts carry the copy's link (a broadcast's watch link), written with the copy's outcome.
+        if (links && itemId !== null && copy.url && state !== 'cancelled') await withItemLink(published, [{ label: links.onPublish, url: copy.url }], result);
+        else await run.finishWith(recordCopy(d.id, published), result);
         if (d.last_error) await resolveNotifications(ctx.store.db, { type: 'delivery', id: d.id }, ['delivery_failed']);
         return;
       }
       await run.channel.update({ idempotencyKey: key, platformId: d.platform_id, payload, version, state }, run.signal);
-      await run.finishWith(recordCopy(d.id, { status: 'published', published_version: version, published_state: state, attempts: action.attempts }), { platformId: d.platform_id, version, state });
+      const updated = { status: 'published', published_version: version, published_state: state, attempts: action.attempts };
+      if (state === 'cancelled' && unlinked.length > 0) await withItemLink(updated, unlinked, { platformId: d.platform_id, version, state });
+      else await run.finishWith(recordCopy(d.id, updated), { platformId: d.platform_id, version, state });
       // Only a delivery that had failed can have a notice about it to clear.
       if (d.last_error) await resolveNotifications(ctx.store.db, { type: 'delivery', id: d.id }, ['delivery_failed']);
     },

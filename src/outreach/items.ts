@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AppContext } from '../app/context.js';
+import type { ItemLink } from '../channels/module.js';
+import { CHANNEL_MODULES } from '../channels/registry.js';
 import { contentHash } from '../content/fingerprint.js';
 import type { ContentItemDraft } from '../content/types.js';
 import { transact } from '../queues/job-outbox.js';
@@ -90,7 +92,7 @@ async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string
     updated_at: now,
   };
 
-  const existing = await trx.selectFrom('content_items').select(['id', 'content_hash', 'state']).where('source', '=', source).where('source_key', '=', draft.sourceKey).forUpdate().executeTakeFirst();
+  const existing = await trx.selectFrom('content_items').select(['id', 'content_hash', 'state', 'extra']).where('source', '=', source).where('source_key', '=', draft.sourceKey).forUpdate().executeTakeFirst();
   if (!existing) {
     const inserted = await trx
       .insertInto('content_items')
@@ -107,7 +109,7 @@ async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string
   const nowClosed = existing.state === 'open' && closed;
   await trx
     .updateTable('content_items')
-    .set((eb) => ({ ...fields, version: eb('version', '+', 1), ...(nowClosed ? { state: 'closed' as const, closed_at: now } : {}) }))
+    .set((eb) => ({ ...fields, extra: JSON.stringify(withChannelLinks(draft.extra, existing.extra)), version: eb('version', '+', 1), ...(nowClosed ? { state: 'closed' as const, closed_at: now } : {}) }))
     .where('id', '=', existing.id)
     .execute();
   await itemChangedIn(ctx, trx, existing.id, nowClosed ? 'closed' : null);
@@ -187,4 +189,73 @@ async function planPostForItemIn(ctx: AppContext, trx: Kysely<Database>, itemId:
     .returning('id')
     .executeTakeFirstOrThrow();
   return post.id;
+}
+
+/** The labels channels write onto items (a broadcast's watch link, its recording). */
+const CHANNEL_LINK_LABELS: readonly string[] = CHANNEL_MODULES.flatMap((m) => ('itemLinks' in m && m.itemLinks ? m.itemLinks.labels : []));
+
+/** The source's fields, with the links channels wrote onto the item kept: the source knows nothing of them. */
+function withChannelLinks(fromSource: Record<string, string>, stored: Record<string, string>): Record<string, string> {
+  const kept = Object.fromEntries(CHANNEL_LINK_LABELS.filter((label) => typeof stored[label] === 'string').map((label) => [label, stored[label]!]));
+  return { ...fromSource, ...kept };
+}
+
+/**
+ * Writes the links a channel's copy gives its item (`url: null` takes one away) and brings the
+ * item's copies up to date, in `trx`: those of a cancelled post too, which must stop pointing at
+ * what is gone. The copy on `fromChannel` is what the links point to, so when it was in step it is
+ * kept in step without a call. Returns false when nothing changed.
+ */
+export async function setItemLinksIn(ctx: Pick<AppContext, 'config'>, trx: Kysely<Database>, itemId: number, links: readonly { label: string; url: string | null }[], fromChannel: string, by: string): Promise<boolean> {
+  const item = await trx.selectFrom('content_items').select(['id', 'extra']).where('id', '=', itemId).forUpdate().executeTakeFirst();
+  if (!item) return false;
+  const extra = { ...item.extra };
+  let changed = false;
+  for (const link of links) {
+    if (link.url === null ? !(link.label in extra) : extra[link.label] === link.url) continue;
+    if (link.url === null) delete extra[link.label];
+    else extra[link.label] = link.url;
+    changed = true;
+  }
+  if (!changed) return false;
+  const now = new Date();
+  await trx.updateTable('content_items').set({ extra: JSON.stringify(extra), updated_at: now }).where('id', '=', itemId).execute();
+  const posts = await trx
+    .updateTable('posts')
+    .set((eb) => ({ version: eb('version', '+', 1), updated_at: now }))
+    .where('item_id', '=', itemId)
+    .where((eb) =>
+      eb.or([
+        eb('status', '!=', 'cancelled'),
+        eb.exists(eb.selectFrom('deliveries').select('deliveries.id').whereRef('deliveries.post_id', '=', 'posts.id').where('deliveries.platform_id', 'is not', null).where('deliveries.status', 'not in', ['removed', 'cancelled'])),
+      ]),
+    )
+    .returning(['id', 'status', 'version'])
+    .execute();
+  for (const post of posts) {
+    await sql`
+      update deliveries set desired_version = ${post.version}, published_version = ${post.version}, updated_at = ${now}
+      where post_id = ${post.id} and channel = ${fromChannel} and platform_id is not null
+        and published_version = desired_version and published_state = desired_state`.execute(trx);
+    if (post.status !== 'draft' && post.status !== 'scheduled') await propagatePostChange(ctx, trx, post.id, 'update', by);
+  }
+  return true;
+}
+
+/** A channel's job found a link for the item behind one of its copies (a recording once the broadcast ended). */
+export async function shareItemLink(ctx: AppContext, link: ItemLink): Promise<number> {
+  const items = await ctx.store.db
+    .selectFrom('deliveries')
+    .innerJoin('posts', 'posts.id', 'deliveries.post_id')
+    .select('posts.item_id')
+    .distinct()
+    .where('deliveries.channel', '=', link.channel)
+    .where('deliveries.platform_id', '=', link.platformId)
+    .where('posts.item_id', 'is not', null)
+    .execute();
+  let changed = 0;
+  for (const { item_id: itemId } of items) {
+    if (itemId !== null && (await transact(ctx, (trx) => setItemLinksIn(ctx, trx, itemId, [link], link.channel, `system:${link.channel}`)))) changed++;
+  }
+  return changed;
 }

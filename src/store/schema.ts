@@ -5,6 +5,7 @@ import type { CoreTables } from './core-tables.js';
 import type { DiscordTables } from './discord-tables.js';
 import type { InquiryTables } from './inquiry-tables.js';
 import type { OutreachTables } from './outreach-tables.js';
+import type { YouTubeTables } from './youtube-tables.js';
 
 /** Timestamps are timestamptz: written as Date (UTC), read back as Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -40,4 +41,4 @@ export interface BaseTables {
 }
 
 /** Every table, by domain; each domain keeps its table types beside its migration. */
-export interface Database extends BaseTables, CoreTables, OutreachTables, InquiryTables, AppTables, ChannelTables, DiscordTables {}
+export interface Database extends BaseTables, CoreTables, OutreachTables, InquiryTables, AppTables, ChannelTables, YouTubeTables, DiscordTables {}

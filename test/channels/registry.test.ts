@@ -18,6 +18,7 @@ import { INBOUND_CHANNELS } from '../../src/inquiries/inbound.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { isJobName, JOB_QUEUES, QUEUE_NAMES, outboundJobFor, outboundQueueFor, queueNamesFor } from '../../src/queues/registry.js';
 import { RENDER_SPECS, TEMPLATE_FILES } from '../../src/render/render.js';
+import { youtubeDeclaration } from '../../src/channels/youtube/settings.js';
 
 /** A platform that exists only in this test: a chat room with a token and a poller. */
 const fakeDeclaration = declareChannel({
@@ -136,8 +137,24 @@ describe('the channel registry', () => {
     });
   });
 
-  it('says "not yet" for a platform this version cannot send to, credentials or not', async () => {
+  it('says what YouTube does once its credentials are set, and warns when no stream is chosen', async () => {
     const youtube = moduleOf('youtube');
+    const settings = youtubeDeclaration.settings.parse({ channelId: 'UC123' });
+    const withCredentials = resolved({ youtubeClientId: 'id-123456', youtubeClientSecret: 'secret-123456', youtubeRefreshToken: 'refresh-123456' });
+    const status = statusOf(youtube, { settings, resolved: withCredentials, state: null, fingerprint: 'x', now: new Date('2026-12-01T01:00:00Z') });
+    expect(status).toMatchObject({ mode: 'live', dry: null, missing: [] });
+    const lines = await doctorLines(youtube, status, settings, withCredentials);
+    expect(lines[0]).toEqual({ verdict: 'pass', check: 'channel youtube', detail: `live: ${youtube.liveSummary}` });
+    expect(lines[1]).toMatchObject({ verdict: 'warn', check: 'channel youtube stream' });
+    expect(youtube.liveSummary).toContain('scheduled live broadcasts');
+    expect(startupLine(youtube, status)).toBe(`youtube (유튜브 채널): live: ${youtube.liveSummary}`);
+    const withStream = youtubeDeclaration.settings.parse({ channelId: 'UC123', broadcasts: { streamId: 'UC123stream' } });
+    expect(await doctorLines(youtube, status, withStream, withCredentials)).toHaveLength(1);
+  });
+
+  it('says "not yet" for a platform this version cannot send to, credentials or not', async () => {
+    // No platform is "not yet" in this version any more; one that is says so the same way.
+    const youtube = { ...moduleOf('youtube'), liveSupported: false };
     const settings = { enabled: true, channelId: 'UC123' };
     const withCredentials = resolved({ youtubeClientId: 'id-123456', youtubeClientSecret: 'secret-123456', youtubeRefreshToken: 'refresh-123456' });
     const status = statusOf(youtube, { settings, resolved: withCredentials, state: null, fingerprint: 'x', now: new Date('2026-12-01T01:00:00Z') });

@@ -6,6 +6,7 @@ import * as m0004 from './0004_core.js';
 import * as m0005 from './0005_channel_connections.js';
 import * as m0006 from './0006_users_notifications.js';
 import * as m0007 from './0007_discord.js';
+import * as m0008 from './0008_youtube.js';
 import * as m0010 from './0010_triage_learning.js';
 
 /** Every migration, in order. Names sort in the order they must run; never rename or reorder one that has shipped. */
@@ -17,5 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0005_channel_connections': m0005,
   '0006_users_notifications': m0006,
   '0007_discord': m0007,
+  '0008_youtube': m0008,
   '0010_triage_learning': m0010,
 };
