@@ -1,6 +1,7 @@
 import { runRoles, type Role } from '../app/run.js';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
+import { prettyStream } from '../log-pretty.js';
 import type { QueueName } from '../queues/registry.js';
 import type { ProcessorMap } from '../queues/worker-pool.js';
 
@@ -10,10 +11,18 @@ import type { ProcessorMap } from '../queues/worker-pool.js';
  * queue by BullMQ's stalled-job check.
  */
 export async function serve(roles: readonly Role[], options: { queues?: readonly QueueName[]; processors?: ProcessorMap } = {}): Promise<void> {
+  const started = performance.now();
   const loaded = loadConfig();
-  const log = createLogger(loaded.config.log.level);
+  const { format, level } = loaded.config.log;
+  const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+  const log = createLogger(level, pretty ? prettyStream(process.stdout, { colour: process.stdout.isTTY === true }) : undefined);
   const app = await runRoles({ loaded, log, roles, ...options });
-  if (app.url) log.info({ url: app.url }, `listening on ${app.url}`);
+  const seconds = (performance.now() - started) / 1000;
+  log.info({ roles, ...(app.url ? { url: app.url } : {}), seconds: Math.round(seconds * 10) / 10 }, `ontact is ready${app.url ? ` on ${app.url}` : ''}`);
+  if (pretty) {
+    const { startSummary } = await import('../app/start-summary.js');
+    process.stdout.write(`\n${await startSummary(app, roles, seconds)}\n`);
+  }
 
   const hardLimitMs = loaded.config.queues.shutdownGraceMs + 15_000;
   const onSignal = (signal: NodeJS.Signals) => {

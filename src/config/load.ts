@@ -51,6 +51,7 @@ const ENV_OVERRIDES: { variable: string; path: Path; number?: boolean }[] = [
   { variable: 'PORT', path: ['web', 'port'], number: true },
   { variable: 'ONTACT_PORT', path: ['web', 'port'], number: true },
   { variable: 'LOG_LEVEL', path: ['log', 'level'] },
+  { variable: 'LOG_FORMAT', path: ['log', 'format'] },
   { variable: 'ONTACT_SHUTDOWN_GRACE_MS', path: ['queues', 'shutdownGraceMs'], number: true },
   { variable: 'ONTACT_LOCK_DURATION_MS', path: ['queues', 'lockDurationMs'], number: true },
   { variable: 'ONTACT_LEASE_MARGIN_MS', path: ['queues', 'leaseMarginMs'], number: true },

@@ -78,6 +78,8 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `auto`: readable lines at a terminal, JSON otherwise (a service manager, a pipe, a file). */
+    format: z.enum(['auto', 'json', 'pretty']).default('auto'),
   }).prefault({}),
   channels: channelsSchema.prefault({}),
   sources: z

@@ -63,6 +63,13 @@ export function formatKstCompact(date: Date): string {
   return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
 }
 
+/** `14:00:05`, the KST time of day for log lines at a terminal. */
+export function formatKstTime(date: Date): string {
+  if (Number.isNaN(date.getTime())) return '--:--:--';
+  const p = kstParts(date);
+  return `${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
+}
+
 /**
  * Parses a staff-typed KST time: `2026-12-03 14:00`, `2026-12-03T14:00`, `2026-12-03` (00:00),
  * or an ISO 8601 string with an explicit offset. Returns null when it is none of these.
