@@ -15,7 +15,7 @@ import { playlistFor } from '../../channels/youtube/playlists.js';
 import { describeUsage, YouTubeQuota, type QuotaUsage } from '../../channels/youtube/quota.js';
 import { imageType, THUMBNAIL_MAX_BYTES } from '../../channels/youtube/thumbnail.js';
 import { renderUploadMetadata } from '../../channels/youtube/upload-render.js';
-import { requestUpload, videoContentType, type UploadRow } from '../../channels/youtube/uploads.js';
+import { requestUpload, VIDEO_EXTENSIONS, videoContentType, type UploadRow } from '../../channels/youtube/uploads.js';
 import { watchUrl } from '../../channels/youtube/links.js';
 import { requestActions } from '../../outbound/actions.js';
 import { deliverySyncRequests } from '../../outreach/deliveries.js';
@@ -190,6 +190,9 @@ export const youtubeOperations = [
     output: uploadView.extend({ created: z.boolean(), note: z.string().nullable() }),
     async run(ctx, actor, input) {
       const settings = ctx.config.channels.youtube;
+      const contentType = videoContentType(input.file);
+      // Only video files: the server reads what it is given, and nothing else of its disk should reach YouTube.
+      if (!contentType) throw new AppError('invalid', `the video must be a video file (${VIDEO_EXTENSIONS.map((e) => `.${e}`).join(', ')}), not ${JSON.stringify(input.file)}`);
       const { size } = await fileAt(input.file, 'the video');
       if (size === 0) throw new AppError('invalid', `the video ${input.file} is empty`);
       if (size > MAX_VIDEO_BYTES) throw new AppError('invalid', `the video is ${size.toLocaleString('en-US')} bytes; YouTube takes at most 256 GB`);
@@ -217,7 +220,7 @@ export const youtubeOperations = [
         filePath: input.file,
         fileSize: size,
         fileSha256: await sha256Of(input.file),
-        contentType: videoContentType(input.file),
+        contentType,
         itemId: input.itemId ?? null,
         title: rendered.title,
         description: rendered.description,

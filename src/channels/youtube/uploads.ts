@@ -47,11 +47,13 @@ export interface UploadRequest {
 
 const VIDEO_TYPES: Record<string, string> = { mp4: 'video/mp4', m4v: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mkv: 'video/x-matroska', avi: 'video/x-msvideo', mpg: 'video/mpeg', mpeg: 'video/mpeg', wmv: 'video/x-ms-wmv', flv: 'video/x-flv', '3gp': 'video/3gpp' };
 
-/** The media type YouTube is told, from the file's extension. */
-export function videoContentType(path: string): string {
+/** The media type YouTube is told, from the file's extension; null for a file that is not a video. */
+export function videoContentType(path: string): string | null {
   const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase();
-  return (ext && VIDEO_TYPES[ext]) ?? 'application/octet-stream';
+  return (ext && VIDEO_TYPES[ext]) ?? null;
 }
+
+export const VIDEO_EXTENSIONS = Object.keys(VIDEO_TYPES);
 
 /** The same file for the same item is one upload. */
 export function uploadKey(fileSha256: string, itemId: number | null): string {

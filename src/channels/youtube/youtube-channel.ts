@@ -225,9 +225,15 @@ export function createYouTubeChannel(options: YouTubeChannelOptions): Channel {
   async function completeSteps(row: BroadcastRow, lecture: Lecture, schedule: { start: Date; end: Date }, signal?: AbortSignal): Promise<void> {
     const id = row.broadcast_id!;
     if (!row.stream_id) {
-      const stream = await streamId(signal);
-      await client.call('liveBroadcasts.bind', { priority: 'high', signal }, (o) => client.api.liveBroadcasts.bind({ id, streamId: stream, part: ['id', 'contentDetails', 'status'] }, o));
-      await saveRow(row.id, { stream_id: stream, life_cycle: 'ready' });
+      try {
+        const stream = await streamId(signal);
+        await client.call('liveBroadcasts.bind', { priority: 'high', signal }, (o) => client.api.liveBroadcasts.bind({ id, streamId: stream, part: ['id', 'contentDetails', 'status'] }, o));
+        await saveRow(row.id, { stream_id: stream, life_cycle: 'ready' });
+      } catch (error) {
+        // A broadcast that can never go on air is not left behind: the delivery fails, and a retry schedules it anew.
+        if (error instanceof ChannelError && error.kind === 'permanent') await withdraw(row, error.message, signal);
+        throw error;
+      }
     }
     await optional('thumbnail', row, async () => {
       const card = await cardOf(lecture, schedule);
@@ -242,6 +248,14 @@ export function createYouTubeChannel(options: YouTubeChannelOptions): Channel {
         const itemId = await ensureInPlaylist(client, playlistId, id, signal);
         await saveRow(row.id, { playlist_id: playlistId, playlist_item_id: itemId });
       });
+    }
+  }
+
+  async function withdraw(row: BroadcastRow, why: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await deleteBroadcast(row.idempotency_key, row.broadcast_id!, signal);
+    } catch (error) {
+      log?.error({ broadcast: row.broadcast_id, err: (error as Error).message, why }, 'youtube: a broadcast that could not be bound could not be deleted either; delete it in YouTube Studio');
     }
   }
 
@@ -336,8 +350,9 @@ export function createYouTubeChannel(options: YouTubeChannelOptions): Channel {
       const lecture = await lectureOf(db, request.idempotencyKey);
       const schedule = scheduleOf(lecture, b.defaultMinutes);
       // Update replaces the named parts whole: the full snippet and status go every time.
+      const { snippet, status } = requestBody(payload, schedule);
       const updated: youtube_v3.Schema$LiveBroadcast = await client.call('liveBroadcasts.update', { priority: 'high', signal }, (o) =>
-        client.api.liveBroadcasts.update({ part: ['id', 'snippet', 'status'], requestBody: { id: request.platformId, snippet: requestBody(payload, schedule).snippet, status: requestBody(payload, schedule).status } }, o),
+        client.api.liveBroadcasts.update({ part: ['id', 'snippet', 'status'], requestBody: { id: request.platformId, snippet, status } }, o),
       );
       const values = { title: payload.title, scheduled_start: schedule.start, scheduled_end: schedule.end, item_id: lecture!.itemId, life_cycle: updated.status?.lifeCycleStatus ?? 'created', updated_at: new Date() };
       const row = await db

@@ -20,7 +20,11 @@ import { startGraphEmulator, type GraphEmulator } from '../../emulators/graph.js
 import { faults, startYouTubeEmulator, type YouTubeEmulator } from '../../emulators/youtube.js';
 import { openTestContext, testConfig, waitFor } from '../../helpers/context.js';
 import { facebookEnv } from '../../helpers/facebook.js';
-import { lectureDraft, pngSize, youtubeEnv, youtubeLocal } from './helpers.js';
+import { createYouTubeChannel } from '../../../src/channels/youtube/youtube-channel.js';
+import { youtubeClientFor } from '../../../src/channels/youtube/live.js';
+import { resolvedPaths } from '../../../src/config/paths.js';
+import { runOpenAction } from '../../helpers/outbound.js';
+import { lectureDraft, pngSize, withChannel, youtubeEnv, youtubeLocal } from './helpers.js';
 
 let youtube: YouTubeEmulator;
 let graph: GraphEmulator;
@@ -178,6 +182,31 @@ describe('a lecture on YouTube', () => {
     });
     expect(failed.last_error).toContain('invalidTitle');
     expect(failed.attempts).toBe(1);
+  });
+
+  it('leaves no broadcast behind when it cannot be bound to the configured stream', async () => {
+    const settings = { ...ctx.config.channels.youtube, broadcasts: { ...ctx.config.channels.youtube.broadcasts, streamId: 'no-such-stream' } };
+    const channel = createYouTubeChannel({
+      client: youtubeClientFor(settings, ctx.secrets, ctx.store.db),
+      settings,
+      db: ctx.store.db,
+      center: ctx.config.center,
+      templatesDir: resolvedPaths(ctx.config).templates,
+      callTimeoutMs: settings.requestTimeoutMs,
+    });
+    const draft = lectureDraft(youtube, 'LEC-YT-6', { title: '스트림 없는 특강' });
+    const { plannedPostIds } = await ingestItems(ctx, 'center-lectures', [draft]);
+    await workers.close(1000);
+    try {
+      await publishNow(ctx, plannedPostIds, 'staff:test');
+      const id = (await deliveries(plannedPostIds[0]!)).youtube!.id;
+      expect((await runOpenAction(withChannel(ctx, channel), 'delivery', id)).outcome).toBe('failed');
+      expect((await deliveries(plannedPostIds[0]!)).youtube?.last_error).toContain('liveStreamNotFound');
+      expect(youtube.broadcasts().filter((b) => b.title === draft.title)).toHaveLength(0);
+      expect(youtube.broadcasts({ includeDeleted: true }).filter((b) => b.title === draft.title)).toHaveLength(1);
+    } finally {
+      workers = new WorkerPool({ config: ctx.config, queues: ['outbound-facebook', 'outbound-youtube', 'outbound-discord'], processors: createProcessors(ctx), log: createLogger('silent') });
+    }
   });
 
   it('a lecture staff add by hand becomes a broadcast in its program\'s playlist', async () => {

@@ -157,5 +157,8 @@ describe('uploading a video', () => {
     await expect(upload({ file: file.path })).rejects.toThrow('give the video a title');
     await expect(upload({ file: file.path, title: '영상', at: '2020-01-01T00:00:00.000Z' })).rejects.toThrow('not in the future');
     await expect(upload({ file: file.path, title: '영상', thumbnail: file.path })).rejects.toThrow('PNG or JPEG');
+    const notVideo = join(dir, 'notes.txt');
+    writeFileSync(notVideo, '상담 메모');
+    await expect(upload({ file: notVideo, title: '영상' })).rejects.toThrow('must be a video file');
   });
 });
