@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * Where an inquiry came from. Public channels (comments, and messages in the Discord server,
  * which every member reads) are seen by others, so personal data in them is flagged for hiding;
- * private ones (messages, phone, visits) are not.
+ * private ones (messages, phone, visits) are not. A channel that carries both (Discord: server
+ * threads, and direct messages or forms only the center reads) marks its private events.
  */
 export const INBOUND_CHANNELS = ['facebook_comment', 'facebook_message', 'youtube_comment', 'discord', 'phone', 'walk_in'] as const;
 export type InboundChannel = (typeof INBOUND_CHANNELS)[number];
@@ -32,7 +33,14 @@ export const inboundEventSchema = z.strictObject({
   inReplyToPostRef: z.string().max(512).nullable().default(null),
   /** A correction of an earlier event (an edited comment) or its removal. */
   edit: z.enum(['edited', 'removed']).nullable().default(null),
+  /** Written where only the center reads it, on a channel that is otherwise public (a Discord direct message or form). */
+  private: z.boolean().default(false),
 });
+
+/** Whether others can read the message: its channel is public and the channel did not mark it private. */
+export function isPublicEvent(event: Pick<ValidInboundEvent, 'channel' | 'private'>): boolean {
+  return PUBLIC_CHANNELS.has(event.channel) && !event.private;
+}
 
 export type InboundEvent = z.input<typeof inboundEventSchema>;
 export type ValidInboundEvent = z.output<typeof inboundEventSchema>;

@@ -15,7 +15,7 @@ import { joinOrOpenConversation } from './conversations.js';
 import { dataKeyOf, sealContext } from './data-key.js';
 import type { InquiryDeps } from './deps.js';
 import { InboundEventError } from './errors.js';
-import { inboundEventSchema, PUBLIC_CHANNELS, type ValidInboundEvent } from './inbound.js';
+import { inboundEventSchema, isPublicEvent, type ValidInboundEvent } from './inbound.js';
 import { maskPersonalData, type PersonalDataKind } from './personal-data.js';
 import { seal } from './sealed-text.js';
 import { storableText } from './text.js';
@@ -55,7 +55,7 @@ function prepare(deps: InquiryDeps, event: ValidInboundEvent): Prepared {
   const key = dataKeyOf(deps.secrets);
   // Only a text that had something masked has an original worth keeping.
   const sealed = key && masked !== text ? seal(text, key, sealContext(event.channel, storableText(event.platformId))) : null;
-  const isPublic = PUBLIC_CHANNELS.has(event.channel);
+  const isPublic = isPublicEvent(event);
   return { masked, kinds, sealed, isPublic, exposed: isPublic && kinds.length > 0 };
 }
 

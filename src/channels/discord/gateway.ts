@@ -136,6 +136,8 @@ export function discordGateway(deps: GatewayDeps<'discord'>): ChannelGateway {
       at: new Date(edit && m.edited_timestamp ? m.edited_timestamp : m.timestamp),
       inReplyToPostRef: postRef,
       edit,
+      // Only the center reads a direct message: no personal-data hiding, no public-comment warning.
+      private: isDm,
     };
   };
 

@@ -217,6 +217,8 @@ export async function handleInteraction(i: Interaction, { deps, log }: Interacti
         attachments: [],
         at: i.createdAt,
         inReplyToPostRef: null,
+        // A form goes to the center alone, and its answer by direct message.
+        private: true,
       });
       return { content: '문의가 접수되었어요. 상담사가 확인하고 DM으로 답변을 보내 드려요. (서버 설정에서 ‘다이렉트 메시지’를 허용해 두세요.)', embeds: [], components: [] };
     });

@@ -59,7 +59,7 @@ const inquiryOf = (platformId: string) =>
   ctx.store.db
     .selectFrom('inquiries')
     .innerJoin('inbound_events', 'inbound_events.id', 'inquiries.inbound_event_id')
-    .select(['inquiries.id', 'inquiries.masked_text', 'inquiries.status', 'inbound_events.thread_ref', 'inbound_events.in_reply_to_post_ref', 'inbound_events.edited_at', 'inbound_events.removed_at', 'inbound_events.author_id'])
+    .select(['inquiries.id', 'inquiries.masked_text', 'inquiries.status', 'inquiries.is_public', 'inquiries.exposed_personal_data', 'inbound_events.thread_ref', 'inbound_events.in_reply_to_post_ref', 'inbound_events.edited_at', 'inbound_events.removed_at', 'inbound_events.author_id'])
     .where('inbound_events.channel', '=', 'discord')
     .where('inbound_events.platform_id', '=', platformId)
     .executeTakeFirst();
@@ -124,6 +124,8 @@ describe('the gateway role', () => {
     expect(inquiry).toMatchObject({ thread_ref: `modal:${discord.ids.textChannel}`, author_id: discord.ids.users.citizen2 });
     expect(inquiry!.masked_text).toContain('[국민취업지원제도]');
     expect(inquiry!.masked_text).toContain('010-****-5678');
+    // Only the center reads a form: the phone number is masked but nothing is to be hidden.
+    expect(inquiry).toMatchObject({ is_public: false, exposed_personal_data: false });
     expect(discord.interaction(submit.id)!.original).toMatchObject({ content: expect.stringContaining('접수되었어요'), flags: 64 });
 
     await triageInquiry(ctx, inquiry!.id);
@@ -168,7 +170,7 @@ describe('the gateway role', () => {
 
     const asked = discord.userMessage({ channelId: threadId, authorId: discord.ids.users.migrant, content: '외국인도 지원할 수 있나요?' });
     const stored = await waitFor('the thread question', () => inquiryOf(`${threadId}/${asked.id}`), 10_000, 20);
-    expect(stored).toMatchObject({ thread_ref: `thread:${threadId}`, in_reply_to_post_ref: platformId, masked_text: '외국인도 지원할 수 있나요?' });
+    expect(stored).toMatchObject({ thread_ref: `thread:${threadId}`, in_reply_to_post_ref: platformId, masked_text: '외국인도 지원할 수 있나요?', is_public: true });
 
     discord.userEditMessage(asked.id, '외국인(E-9)도 지원할 수 있나요?');
     await waitFor('the edit', async () => (await inquiryOf(`${threadId}/${asked.id}`))?.masked_text === '외국인(E-9)도 지원할 수 있나요?', 10_000, 20);
@@ -237,6 +239,7 @@ describe('the gateway role', () => {
     expect(discord.dispatchLog.find((d) => d.t === 'MESSAGE_CREATE' && (d.d as { id: string }).id === missed.id)?.buffered).toBe(true);
     const rows = await ctx.store.db.selectFrom('inbound_events').select('platform_id').where('platform_id', 'in', [`${dm}/${missed.id}`, `${dm}/${after.id}`]).execute();
     expect(rows).toHaveLength(2);
+    expect(await inquiryOf(`${dm}/${after.id}`)).toMatchObject({ is_public: false });
     expect(discord.connections().identifies).toBe(before.identifies);
   });
 });
