@@ -11,6 +11,7 @@ import { channelJobDeps } from '../../../src/app/channel-deps.js';
 import type { AppContext } from '../../../src/app/context.js';
 import { youtube as youtubeModule } from '../../../src/channels/youtube/index.js';
 import { sweepYouTubeComments } from '../../../src/channels/youtube/jobs.js';
+import { YouTubeApiError } from '../../../src/channels/youtube/errors.js';
 import { youtubeClientFor } from '../../../src/channels/youtube/live.js';
 import { nextPacificMidnight, pacificDay } from '../../../src/channels/youtube/pacific.js';
 import { YouTubeQuota } from '../../../src/channels/youtube/quota.js';
@@ -18,9 +19,10 @@ import { wakeActions } from '../../../src/outbound/actions.js';
 import { ingestItems } from '../../../src/outreach/items.js';
 import { getPost, publishNow } from '../../../src/outreach/posts.js';
 import { transact } from '../../../src/queues/job-outbox.js';
-import { startYouTubeEmulator, type YouTubeEmulator } from '../../emulators/youtube.js';
+import { faults, startYouTubeEmulator, type YouTubeEmulator } from '../../emulators/youtube.js';
 import { openTestContext, testConfig } from '../../helpers/context.js';
 import { runOpenAction } from '../../helpers/outbound.js';
+import { rejectionOf } from '../../helpers/rejection.js';
 import { lectureDraft, withChannel, youtubeChannelOnEmulatorClock, youtubeEnv, youtubeLocal } from './helpers.js';
 
 let youtube: YouTubeEmulator;
@@ -100,6 +102,15 @@ describe('the quota ledger', () => {
     const today = await ledger().usage(youtube.now());
     expect(today.day).toBe('2026-06-15');
     expect(today.units.used).toBe(youtube.quota.unitsUsed());
+  });
+
+  it('gives up on a call that hangs at its deadline, as a failure to retry', async () => {
+    const settings = { ...ctx.config.channels.youtube, requestTimeoutMs: 300 };
+    const client = youtubeClientFor(settings, ctx.secrets, ctx.store.db, () => youtube.now());
+    youtube.failNext(faults.hang(), { api: 'liveStreams.list' });
+    const error = await rejectionOf(client.call('liveStreams.list', { priority: 'high' }, (o) => client.api.liveStreams.list({ part: ['id'], mine: true }, o)), YouTubeApiError);
+    expect(error).toMatchObject({ kind: 'transient', api: 'liveStreams.list' });
+    expect(error.message).toContain('no complete answer before the deadline');
   });
 
   it('keeps the reserve for replies and broadcasts: comment sweeps stop first', async () => {
