@@ -11,6 +11,7 @@ import { WorkerPool, type ProcessorMap } from '../queues/worker-pool.js';
 import { sourceEnv } from '../outreach/poll-source.js';
 import { sourceReadiness } from '../sources/config.js';
 import { apiRoutes } from '../web/api-routes.js';
+import { consoleRoutes } from '../web/console/index.js';
 import { prepareSetup, setupTokenPath } from '../users/setup.js';
 import { checkTemplates, placeholderPhoneProblem } from '../render/render.js';
 import { resolvedPaths } from '../config/paths.js';
@@ -132,7 +133,7 @@ export async function runRoles(options: RunOptions): Promise<RunningApp> {
       running.gateway = startGatewayRole(ctx, log.child({ role: 'gateway' }));
     }
     if (roles.includes('web')) {
-      running.web = await buildServer(ctx, [...CHANNEL_MODULES.flatMap((m) => (m.webhookRoutes ? [m.webhookRoutes(channelInboundDeps(ctx, m.name) as never)] : [])), apiRoutes(ctx)]);
+      running.web = await buildServer(ctx, [...CHANNEL_MODULES.flatMap((m) => (m.webhookRoutes ? [m.webhookRoutes(channelInboundDeps(ctx, m.name) as never)] : [])), apiRoutes(ctx), consoleRoutes(ctx)]);
       running.url = await running.web.listen({ host: config.web.host, port: config.web.port });
       const setupToken = await prepareSetup(ctx.store.db, config.dataDir);
       if (setupToken) {

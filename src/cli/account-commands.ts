@@ -72,6 +72,25 @@ export function registerAccountCommands(program: Command): void {
       });
     });
 
+  users
+    .command('password')
+    .description('set the console password of an account, read from stdin (typed twice, unseen, at a terminal)')
+    .argument('<login>')
+    .option('--temporary', 'they choose their own at their next sign-in')
+    .option('--generate', 'make a temporary password and print it once instead of reading one')
+    .action(async (login: string, options: { temporary?: boolean; generate?: boolean }) => {
+      const password = options.generate ? undefined : await readNewPassword();
+      await client(async (c) => {
+        const r = await c.call<{ login: string; temporary: boolean; password?: string; sessionsEnded: number }>('users.password', {
+          login,
+          ...(password !== undefined ? { password } : { generate: true }),
+          ...(options.temporary ? { temporary: true } : {}),
+        });
+        process.stdout.write(`password of ${r.login} set${r.temporary ? ' (temporary: they choose their own at their next sign-in)' : ''}; ${r.sessionsEnded} console session(s) ended\n`);
+        if (r.password) process.stdout.write(`temporary password (shown once; hand it over in person): ${r.password}\n`);
+      });
+    });
+
   const notifications = program.command('notifications').description('what needs your attention: paused channels, flagged sources, failed deliveries, deadlines');
 
   notifications
@@ -117,4 +136,51 @@ export function registerAccountCommands(program: Command): void {
         process.stdout.write(`${rows.length ? table(['at', 'actor', 'action', 'subject', 'detail'], rows.map((r) => [kst(r.at), r.actor, r.action, `${r.subjectType}:${r.subjectId}`, clip(JSON.stringify(r.detail), 80)])) : 'nothing in the audit log matches'}\n`);
       });
     });
+}
+
+/**
+ * The new password from stdin: at a terminal, typed twice without being shown; otherwise the
+ * first line of what is piped in (`printf '%s\n' "$PW" | ontact users password kim`).
+ */
+async function readNewPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let input = '';
+    for await (const chunk of process.stdin) input += String(chunk);
+    const first = input.split(/\r?\n/)[0] ?? '';
+    if (first === '') throw new UsageError('no password on stdin: pipe one line in, or run this at a terminal to type it');
+    return first;
+  }
+  const first = await promptHidden('new password: ');
+  const second = await promptHidden('again: ');
+  if (first !== second) throw new UsageError('the two passwords differ; nothing was changed');
+  if (first === '') throw new UsageError('the password is empty; nothing was changed');
+  return first;
+}
+
+function promptHidden(prompt: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(prompt);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    let value = '';
+    const done = (error?: Error) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.off('data', onData);
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return done();
+        if (ch === '\u0003') return done(new UsageError('cancelled; nothing was changed'));
+        if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }

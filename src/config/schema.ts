@@ -57,6 +57,11 @@ export const configSchema = z.strictObject({
     port: port.default(8080),
     bodyLimitBytes: positiveInt.max(50 * 1024 * 1024).default(1024 * 1024),
     trustProxy: z.boolean().default(false),
+    /** Console sign-in sessions: signed out after this long without a request, and after this long in all. */
+    session: z.strictObject({
+      idleMinutes: z.number().positive().max(24 * 60).default(30),
+      absoluteHours: z.number().positive().max(7 * 24).default(12),
+    }).prefault({}),
   }).prefault({}),
   queues: z.strictObject({
     keepCompleted: z.strictObject({ ageSeconds: positiveInt.default(24 * 3600), count: positiveInt.default(1000) }).prefault({}),

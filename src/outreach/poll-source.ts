@@ -51,6 +51,9 @@ export async function pollSource(ctx: AppContext, name: string, options: { force
   const db = ctx.store.db;
   const readiness = sourceReadiness(config, sourceEnv(ctx));
   if (!readiness.configured) return { status: 'not-configured', reason: readiness.reason };
+  // A source staff paused is skipped like one not set up, with who paused it and why.
+  const pause = await db.selectFrom('source_pauses').select(['reason', 'paused_by']).where('name', '=', name).executeTakeFirst();
+  if (pause) return { status: 'not-configured', reason: `paused by ${pause.paused_by}: ${pause.reason} (resume it in the console)` };
 
   const state = await db.selectFrom('source_states').selectAll().where('name', '=', name).executeTakeFirst();
   const now = options.now ?? new Date();

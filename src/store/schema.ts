@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { AppTables } from './app-tables.js';
 import type { ChannelTables } from './channel-tables.js';
+import type { ConsoleTables } from './console-tables.js';
 import type { CoreTables } from './core-tables.js';
 import type { DiscordTables } from './discord-tables.js';
 import type { InquiryTables } from './inquiry-tables.js';
@@ -41,4 +42,4 @@ export interface BaseTables {
 }
 
 /** Every table, by domain; each domain keeps its table types beside its migration. */
-export interface Database extends BaseTables, CoreTables, OutreachTables, InquiryTables, AppTables, ChannelTables, YouTubeTables, DiscordTables {}
+export interface Database extends BaseTables, CoreTables, OutreachTables, InquiryTables, AppTables, ChannelTables, ConsoleTables, YouTubeTables, DiscordTables {}

@@ -211,6 +211,7 @@ export const contentOperations = [
       }
       return outcomes;
     },
+    audit: (input, output) => ({ subjectType: 'source', subjectId: input.name ?? 'all', detail: { outcomes: output.map((o) => ({ source: o.source, status: o.status })) } }),
   }),
   defineOperation({
     name: 'sources.import',

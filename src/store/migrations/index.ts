@@ -7,6 +7,7 @@ import * as m0005 from './0005_channel_connections.js';
 import * as m0006 from './0006_users_notifications.js';
 import * as m0007 from './0007_discord.js';
 import * as m0008 from './0008_youtube.js';
+import * as m0009 from './0009_console.js';
 import * as m0010 from './0010_triage_learning.js';
 
 /** Every migration, in order. Names sort in the order they must run; never rename or reorder one that has shipped. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006_users_notifications': m0006,
   '0007_discord': m0007,
   '0008_youtube': m0008,
+  '0009_console': m0009,
   '0010_triage_learning': m0010,
 };
