@@ -26,6 +26,14 @@ export interface ChannelStatusView {
   problems: string[];
 }
 
+/** A platform's daily quota (YouTube's units, counted in the store by Pacific day). */
+interface QuotaView {
+  day: string;
+  resetsAt: string;
+  units: { used: number; limit: number; left: number; exhausted: boolean };
+  videosInsert: { used: number; limit: number; left: number; exhausted: boolean };
+}
+
 /** What each credential is for, in the words staff use. */
 const SECRET_LABEL: Record<string, string> = {
   FACEBOOK_PAGE_ACCESS_TOKEN: '페이지 액세스 토큰 (게시, 댓글 답변, 메시지)',
@@ -39,7 +47,7 @@ const SECRET_LABEL: Record<string, string> = {
 
 export function channelRoutes(pages: FastifyInstance, ctx: AppContext): void {
   const channelsPage = async (request: FastifyRequest, reply: FastifyReply, extra: { errors?: Record<string, string>; values?: Record<string, string>; message?: { channel: string; text: string } | null; status?: number } = {}) => {
-    const channels = await call<ChannelStatusView[]>(ctx, request, 'channels.list');
+    const [channels, youtubeQuota] = await Promise.all([call<ChannelStatusView[]>(ctx, request, 'channels.list'), call<QuotaView>(ctx, request, 'youtube.quota')]);
     const rates = Object.fromEntries(CHANNEL_NAMES.map((name) => [name, ctx.config.channels[name as ChannelName].rateLimit]));
     return renderPage(
       request,
@@ -49,6 +57,7 @@ export function channelRoutes(pages: FastifyInstance, ctx: AppContext): void {
         title: '채널',
         channels,
         rates,
+        quotas: { youtube: youtubeQuota } as Record<string, QuotaView>,
         caps: ctx.config.posting.dailyCap,
         secretLabel: SECRET_LABEL,
         values: extra.values ?? {},
