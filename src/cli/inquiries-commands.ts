@@ -1,5 +1,9 @@
 import { Option, type Command } from 'commander';
+import { writeFileSync } from 'node:fs';
 import type { InquiryDetail, InquirySummary } from '../inquiries/queries.js';
+import { actorWords, describeHistoryEntry } from '../inquiries/history.js';
+import { labelOf, PRIORITY_LABEL } from '../inquiries/labels.js';
+import type { MonthlyReport } from '../inquiries/report.js';
 import { displayText, excerpt as excerptSync } from '../inquiries/text.js';
 import type { Config } from '../config/schema.js';
 import { parseKstInput } from '../time/kst.js';
@@ -9,7 +13,6 @@ import { kst, table } from './format.js';
 
 const STATUSES = ['active', 'all', 'new', 'open', 'answered', 'closed', 'spam'] as const;
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
-const PRIORITY_KO: Record<string, string> = { urgent: '긴급', high: '높음', normal: '보통', low: '낮음' };
 const SHOW_LIMIT = 2000;
 
 /** What the API sends: the services' records with times as ISO strings. */
@@ -248,7 +251,7 @@ export function registerInquiryCommands(program: Command): void {
           ...(audiences ? { audiences } : {}),
         });
         process.stdout.write(
-          `inquiry #${row.id}: ${row.topic ?? '-'} · ${row.priority ? `${row.priority} ${PRIORITY_KO[row.priority]}` : '-'} · ${row.team ?? 'no team'} / ${who(config, row.assignee)} · deadline ${kst(row.dueAt)}\nkept as a training example; \`ontact triage train\` (or the nightly retraining) learns from it\n`,
+          `inquiry #${row.id}: ${row.topic ?? '-'} · ${row.priority ? `${row.priority} ${labelOf(PRIORITY_LABEL, row.priority)}` : '-'} · ${row.team ?? 'no team'} / ${who(config, row.assignee)} · deadline ${kst(row.dueAt)}\nkept as a training example; \`ontact triage train\` (or the nightly retraining) learns from it\n`,
         );
       });
     });
@@ -278,35 +281,37 @@ export function registerInquiryCommands(program: Command): void {
 
   program
     .command('report')
-    .description('inquiries of a month (KST): by topic, team and channel, median first-response time in business hours, overdue count')
-    .requiredOption('--month <YYYY-MM>', 'the month, e.g. 2026-11')
+    .description('the monthly report (월간 보고서): inquiries of a month in KST by topic, team and channel, median first-response time in business hours, overdue count')
+    .option('--month <YYYY-MM>', 'the month, e.g. 2026-11 (default: the previous month)')
+    .option('--csv <file>', 'also write it as CSV (UTF-8, opens in Excel)')
+    .option('--xlsx <file>', 'also write it as an Excel workbook')
     .option('--json', 'print JSON')
-    .action(async (options: { month: string; json?: boolean }) => {
-      if (!/^\d{4}-\d{2}$/.test(options.month.trim())) throw new UsageError(`--month: expected a month as YYYY-MM (e.g. 2026-11), got "${options.month}"`);
+    .action(async (options: { month?: string; csv?: string; xlsx?: string; json?: boolean }) => {
+      const month = options.month?.trim();
+      if (month !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError(`--month: expected a month as YYYY-MM (e.g. 2026-11), got "${options.month}"`);
       await client(async (c) => {
-        const report = await c.call<{ month: string; received: number; spam: number; answered: number; medianFirstResponseHours: number | null; overdue: number; unassigned: number; byTopic: Record<string, number>; byTeam: Record<string, number>; byChannel: Record<string, number> }>('reports.monthly', { month: options.month.trim() });
+        const report = await c.call<MonthlyReport>('reports.monthly', month ? { month } : {});
+        const { reportCsv, reportRows, reportXlsx } = await import('../inquiries/report.js');
+        if (options.csv) writeFileSync(options.csv, reportCsv(report));
+        if (options.xlsx) writeFileSync(options.xlsx, await reportXlsx(report));
         if (options.json) {
           process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
           return;
         }
-        const section = (title: string, counts: Record<string, number>) =>
-          `${title}\n${Object.keys(counts).length ? table(['', 'inquiries'], Object.entries(counts).sort((a, b) => b[1] - a[1])) : '(none)'}`;
-        process.stdout.write(
-          [
-            `Inquiries, ${report.month} (KST)`,
-            `received: ${report.received} (spam ${report.spam})`,
-            `answered: ${report.answered}`,
-            `median first response: ${report.medianFirstResponseHours === null ? '-' : `${report.medianFirstResponseHours} business hours`}`,
-            `overdue (answered late or still unanswered past the deadline): ${report.overdue}`,
-            `unassigned: ${report.unassigned}`,
-            '',
-            section('by topic', report.byTopic),
-            '',
-            section('by team', report.byTeam),
-            '',
-            section('by channel', report.byChannel),
-          ].join('\n') + '\n',
-        );
+        const rows = reportRows(report);
+        const [, period] = rows[0]!;
+        const lines = [`월간 보고서: ${period}`, ''];
+        let section = '';
+        for (const [name, item, value] of rows.slice(1)) {
+          if (name !== section) {
+            if (section !== '') lines.push('');
+            lines.push(name);
+            section = name;
+          }
+          lines.push(`  ${item}: ${typeof value === 'number' ? value.toLocaleString('ko-KR') : value}${name === '요약' || typeof value !== 'number' ? '' : '건'}`);
+        }
+        for (const file of [options.csv, options.xlsx]) if (file) lines.push('', `wrote ${file}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
       });
     });
 }
@@ -324,7 +329,7 @@ function formatList(config: Config, rows: Summary[]): string {
     ['#', 'priority', 'status', 'team', 'assignee', 'channel', 'received', 'due', 'text (masked)'],
     rows.map((r) => [
       r.id,
-      r.priority ? `${r.priority} ${PRIORITY_KO[r.priority]}` : '-',
+      r.priority ? `${r.priority} ${labelOf(PRIORITY_LABEL, r.priority)}` : '-',
       r.needsHuman && r.status === 'open' ? 'open·needs human' : r.status,
       r.team,
       who(config, r.assignee),
@@ -339,7 +344,7 @@ function formatList(config: Config, rows: Summary[]): string {
 function formatDetail(config: Config, d: Detail, full: boolean): string {
   const lines: string[] = [];
   const body = full || d.maskedText.length <= SHOW_LIMIT ? d.maskedText : `${d.maskedText.slice(0, SHOW_LIMIT)}\n… (${(d.maskedText.length - SHOW_LIMIT).toLocaleString('en-US')} more characters; --full shows all)`;
-  lines.push(`Inquiry #${d.id}  [${d.status}${d.priority ? ` · ${d.priority} ${PRIORITY_KO[d.priority]}` : ''} · ${d.team ?? 'no team'} / ${who(config, d.assignee)}]${d.needsHuman && d.status === 'open' ? '  NEEDS A HUMAN (triage could not route it)' : ''}`);
+  lines.push(`Inquiry #${d.id}  [${d.status}${d.priority ? ` · ${d.priority} ${labelOf(PRIORITY_LABEL, d.priority)}` : ''} · ${d.team ?? 'no team'} / ${who(config, d.assignee)}]${d.needsHuman && d.status === 'open' ? '  NEEDS A HUMAN (triage could not route it)' : ''}`);
   lines.push(`channel: ${d.channel}${d.exposedPersonalData ? ' (public)' : ''} · from: ${d.authorName === null ? '-' : displayText(d.authorName)} · received ${kst(d.receivedAt)}`);
   if (d.topic) lines.push(`topic: ${d.topic} (confidence ${d.confidence ?? 0}) · audiences: ${d.audiences.join(', ') || '-'} · language: ${d.language ?? '-'}`);
   lines.push(`deadline: ${kst(d.dueAt)}${d.overdue ? ' OVERDUE' : ''} · first response: ${kst(d.firstResponseAt)}${d.escalatedAt ? ` · escalated ${kst(d.escalatedAt)}` : ''}`);
@@ -359,15 +364,15 @@ function formatDetail(config: Config, d: Detail, full: boolean): string {
   lines.push('', `replies (${d.replies.length}):`);
   for (const r of d.replies) {
     const status = r.status === 'failed' ? `FAILED: ${r.error ?? 'no reason recorded'}` : r.status === 'retrying' ? `retrying (${r.error ?? ''})` : r.status === 'sent' ? `sent ${kst(r.sentAt)}` : r.status;
-    lines.push(`  #${r.id} ${{ ack: 'acknowledgement', answer: 'answer', notice: 'public note' }[r.kind]} to #${r.inquiryId} by ${r.author}${r.canned ? ` (canned: ${r.canned})` : ''}, ${r.visibility} — ${status}`);
+    lines.push(`  #${r.id} ${{ ack: 'acknowledgement', answer: 'answer', notice: 'public note' }[r.kind]} to #${r.inquiryId} by ${actorWords(config, r.author)}${r.canned ? ` (canned: ${r.canned})` : ''}, ${r.visibility} — ${status}`);
     lines.push(indent(displayText(r.text), '      '));
   }
   if (d.notes.length) {
     lines.push('', 'notes (internal):');
-    for (const n of d.notes) lines.push(`  ${kst(n.createdAt)} ${n.author}: ${displayText(n.text)}`);
+    for (const n of d.notes) lines.push(`  ${kst(n.createdAt)} ${actorWords(config, n.author)}: ${displayText(n.text)}`);
   }
-  lines.push('', 'history:');
-  for (const h of d.history) lines.push(`  ${kst(h.at)}  ${h.action}  by ${h.actor}${Object.keys(h.detail).length ? `  ${JSON.stringify(h.detail)}` : ''}`);
+  lines.push('', 'history (KST):');
+  for (const h of d.history) lines.push(`  ${kst(h.at)}  ${describeHistoryEntry(config, h)} — ${actorWords(config, h.actor)}`);
   return lines.join('\n');
 }
 

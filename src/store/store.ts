@@ -169,6 +169,9 @@ export async function migrateStore(store: Store, schema?: string): Promise<Migra
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations },
+    // Migrations written side by side land in whatever order they are finished; each touches its
+    // own tables, so one numbered below an applied one still runs (once) instead of stopping start-up.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   let result = await migrator.migrateToLatest();

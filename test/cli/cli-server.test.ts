@@ -88,7 +88,7 @@ describe('the CLI beside a running server on the embedded store', () => {
     expect((await runCli(['inquiries', 'reply', inquiryId, '--text', '고용24에서 신청하실 수 있습니다.'], asCounselor)).stdout).toContain('recorded as given in person');
     expect((await runCli(['inquiries', 'close', inquiryId], asCounselor)).stdout).toBe(`inquiry #${inquiryId} is closed\n`);
     const history = await runCli(['inquiries', 'show', inquiryId], asCounselor);
-    expect(history.stdout).toContain('by counselor:lee.seojun');
+    expect(history.stdout).toMatch(/직접 맡음: 이서준 \(취업지원팀\).* — 이서준\n/);
 
     const audit = await runCli(['audit', '--subject', `post:${laterId}`], asAdmin);
     expect(audit.stdout).toMatch(/staff:park\.staff +post\.cancel/);

@@ -50,7 +50,12 @@ describe('ontact inquiries', () => {
     expect(shown.stdout).not.toContain('5555');
     expect(shown.stdout).toContain('personal data: phone masked; original not stored (no data key)');
     expect(shown.stdout).toContain('내일 다시 전화하기로 함');
-    for (const action of ['inquiry.triaged', 'inquiry.assigned', 'inquiry.noted', 'reply.recorded', 'inquiry.closed', 'inquiry.reopened']) expect(shown.stdout).toContain(action);
+    // The history in words and KST, with names instead of codes.
+    expect(shown.stdout).toContain('history (KST):\n');
+    expect(shown.stdout).toMatch(/^ {2}\d{4}-\d\d-\d\d \d\d:\d\d KST {2}전화·방문 문의를 기록함 \(개인정보 가림 처리\) — 이서준$/m);
+    expect(shown.stdout).toMatch(/^ {2}\d{4}-\d\d-\d\d \d\d:\d\d KST {2}자동 분류: 직업훈련 · 보통 \(확신도 \d+%\) — 자동 분류$/m);
+    for (const line of ['직접 맡음: 이서준 (취업지원팀)', '내부 메모 추가 — 이서준', '기록 (전화·방문으로 직접 답함) — 이서준', '종료 (답변 완료에서) — 이서준', '다시 엶 — 이서준']) expect(shown.stdout).toContain(line);
+    expect(shown.stdout).not.toMatch(/inquiry\.(triaged|assigned|noted|closed)|counselor:lee\.seojun/);
 
     const [list, unknown, nobody] = await Promise.all([
       cli('list', '--status', 'answered', '--team', '취업지원팀'),

@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addNote, claimInquiry } from '../../src/inquiries/actions.js';
 import { receiveInbound } from '../../src/inquiries/intake.js';
-import { monthlyReport } from '../../src/inquiries/report.js';
+import { monthlyReport, previousKstMonth } from '../../src/inquiries/report.js';
 import { maintainInquiries } from '../../src/inquiries/retention.js';
 import { revealOriginal } from '../../src/inquiries/reveal.js';
 import { kstDate } from '../../src/time/kst.js';
@@ -84,6 +88,14 @@ describe('retention', () => {
 });
 
 describe('the monthly report', () => {
+  it('is for the previous KST month by default, across the year and the KST day boundary', () => {
+    expect(previousKstMonth(kstDate(2026, 12, 1, 9))).toBe('2026-11');
+    expect(previousKstMonth(kstDate(2027, 1, 15, 12))).toBe('2026-12');
+    // 2026-11-30 23:30 UTC is already 1 December in Seoul.
+    expect(previousKstMonth(new Date('2026-11-30T23:30:00Z'))).toBe('2026-11');
+    expect(previousKstMonth(new Date('2026-11-30T14:30:00Z'))).toBe('2026-10');
+  });
+
   it('counts by topic, team and channel, with the median business-hour first response and the overdue count', async () => {
     const a = await startApp({ config: { inquiries: { teams: TEST_TEAMS } } });
     apps.push(a);
@@ -110,7 +122,7 @@ describe('the monthly report', () => {
       received: 5,
       spam: 1,
       byTopic: { job_search: 2, training: 1, other: 1 },
-      byTeam: { 취업지원팀: 2, 교육훈련팀: 1, '(unassigned)': 1 },
+      byTeam: { 취업지원팀: 2, 교육훈련팀: 1, '(팀 없음)': 1 },
       byChannel: { facebook_comment: 2, youtube_comment: 1, phone: 1 },
       answered: 3,
       medianFirstResponseHours: 3,
@@ -119,10 +131,31 @@ describe('the monthly report', () => {
     });
 
     const asLead = { ...a.env, ...(await cliAs(a.ctx, 'lead', 'kim.minji')) };
-    const cli = await runCli(['report', '--month', '2026-11'], asLead);
+    const dir = mkdtempSync(join(tmpdir(), 'ontact-report-'));
+    const cli = await runCli(['report', '--month', '2026-11', '--csv', join(dir, 'r.csv'), '--xlsx', join(dir, 'r.xlsx')], asLead);
+    expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toContain('median first response: 3 business hours');
-    expect(cli.stdout).toContain('received: 5 (spam 1)');
+    expect(cli.stdout).toMatch(/^월간 보고서: 2026년 11월 \(KST\)\n/);
+    expect(cli.stdout).toContain('  받은 문의: 5\n');
+    expect(cli.stdout).toContain('  첫 답변까지 걸린 업무시간 (중앙값): 3\n');
+    expect(cli.stdout).toContain('주제별\n  구직·취업: 2건\n  기타: 1건\n  직업훈련: 1건\n');
+    expect(cli.stdout).toContain('채널별\n  Facebook 댓글: 2건\n');
+    expect(cli.stdout).not.toMatch(/job_search|facebook_comment|unassigned/);
+
+    // The same rows in CSV (with a BOM, for Excel) and in a workbook.
+    const csv = readFileSync(join(dir, 'r.csv'), 'utf8');
+    expect(csv.startsWith('\uFEFF구분,항목,값\r\n기간,2026년 11월 (KST),2026-11\r\n')).toBe(true);
+    expect(csv).toContain('\r\n주제별,구직·취업,2\r\n');
+    const workbook = unzipSync(new Uint8Array(readFileSync(join(dir, 'r.xlsx'))));
+    const sheetXml = strFromU8(workbook['xl/worksheets/sheet1.xml']!);
+    const strings = strFromU8(workbook['xl/sharedStrings.xml'] ?? new Uint8Array()) + sheetXml;
+    for (const text of ['구분', '받은 문의', '구직·취업', 'Facebook 댓글', '취업지원팀']) expect(strings).toContain(text);
+    expect(strFromU8(workbook['xl/workbook.xml']!)).toContain('2026-11 문의');
+
+    // Without --month: the previous month.
+    const previous = await runCli(['report', '--json'], asLead);
+    expect(previous.code).toBe(0);
+    expect((JSON.parse(previous.stdout) as { month: string }).month).toMatch(/^\d{4}-(0[1-9]|1[0-2])$/);
     const bad = await runCli(['report', '--month', '2026-13'], asLead);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--month: expected a month as YYYY-MM (e.g. 2026-11), got "2026-13"');

@@ -4,6 +4,7 @@ import { InquiryError } from '../../src/inquiries/errors.js';
 import { receiveInbound } from '../../src/inquiries/intake.js';
 import { showInquiry } from '../../src/inquiries/queries.js';
 import { replyToInquiry } from '../../src/inquiries/replies.js';
+import { counselorName } from '../../src/inquiries/teams.js';
 import { runCli } from '../helpers/cli.js';
 import { cliAs } from '../helpers/users.js';
 import { jobStateByDedupId, waitFor } from '../helpers/context.js';
@@ -85,7 +86,7 @@ describe('replies', () => {
     expect(await a.ctx.store.db.selectFrom('outbox').select('id').execute()).toEqual([]);
 
     const shown = await runCli(['inquiries', 'show', String(inquiryId)], { ...a.env, ...(await cliAs(a.ctx, 'counselor', triaged.assignee!)) });
-    expect(shown.stdout).toContain(`#${replyId} answer to #${inquiryId} by counselor:${triaged.assignee}, private — FAILED: refused by facebook: (#10) This message is sent outside of allowed window.`);
+    expect(shown.stdout).toContain(`#${replyId} answer to #${inquiryId} by ${counselorName(a.ctx.config, triaged.assignee)}, private — FAILED: refused by facebook: (#10) This message is sent outside of allowed window.`);
   }, 60_000);
 
   it('records a phone inquiry’s answer as given in person', async () => {

@@ -5,7 +5,7 @@ import { correctTriage } from '../../inquiries/corrections.js';
 import { receiveInbound } from '../../inquiries/intake.js';
 import { listInquiries, showInquiry, type InquiryDetail, type InquiryFilter, type InquirySummary } from '../../inquiries/queries.js';
 import { replyToInquiry } from '../../inquiries/replies.js';
-import { monthlyReport } from '../../inquiries/report.js';
+import { monthlyReport, previousKstMonth } from '../../inquiries/report.js';
 import { revealOriginal } from '../../inquiries/reveal.js';
 import { AUDIENCES, TOPICS } from '../../triage/rules.js';
 import { AppError } from '../errors.js';
@@ -306,9 +306,9 @@ export const inquiryOperations = [
     name: 'reports.monthly',
     method: 'GET',
     path: '/reports/monthly',
-    summary: "A month's inquiries: by topic, team and channel, first-response times, overdue",
+    summary: "A month's inquiries (the previous month in KST unless one is named): by topic, team and channel, first-response times, overdue",
     roles: ['lead', 'staff'],
-    input: z.object({ month: z.string().regex(/^\d{4}-\d{2}$/, 'a month as YYYY-MM') }),
+    input: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM').optional() }),
     output: z.object({
       month: z.string(),
       received: z.number(),
@@ -321,6 +321,6 @@ export const inquiryOperations = [
       overdue: z.number(),
       unassigned: z.number(),
     }),
-    run: (ctx, _actor, input) => monthlyReport(ctx, input.month),
+    run: (ctx, _actor, input) => monthlyReport(ctx, input.month ?? previousKstMonth(new Date())),
   }),
 ];
