@@ -3,12 +3,12 @@ import type { AppContext } from '../app/context.js';
 import type { ItemLink } from '../channels/module.js';
 import { CHANNEL_MODULES } from '../channels/registry.js';
 import { contentHash } from '../content/fingerprint.js';
-import type { ContentItemDraft } from '../content/types.js';
+import type { ContentItemDraft, ContentKind } from '../content/types.js';
 import { transact } from '../queues/job-outbox.js';
 import type { Database } from '../store/schema.js';
 import { propagatePostChange } from './deliveries.js';
 import { matchPostingRule } from './rules.js';
-import { nextFreeSlot } from './schedule-post.js';
+import { SlotBook } from './schedule-post.js';
 
 export interface IngestSummary {
   created: number;
@@ -28,14 +28,17 @@ export interface IngestOptions {
   holdAbove?: number;
 }
 
+/** New items stored (with the posts they cause) per transaction. */
+const NEW_ITEMS_PER_TRANSACTION = 250;
+
 /**
  * Stores a source's items. Seen again unchanged: nothing happens. Changed: a new version, and
  * every published copy is brought up to it. New: stored, and posted if a posting rule takes it.
  * An item whose deadline already passed is stored closed and never posted.
  *
- * Each item is one transaction with what it causes (its post planned, its copies' updates
- * requested), so a failure in between leaves neither: the next poll sees the item as new or
- * changed again and does it all.
+ * New items are stored a few hundred to a transaction with the posts they cause; a changed item
+ * is one transaction with the updates it requests. Either way a failure in between leaves
+ * neither half: the next poll sees those items as new or changed again and does it all.
  */
 export async function ingestItems(ctx: AppContext, source: string, drafts: readonly ContentItemDraft[], now: Date = new Date(), options: IngestOptions = {}): Promise<IngestSummary> {
   const summary: IngestSummary = { created: 0, changed: 0, unchanged: 0, postsPlanned: 0, plannedPostIds: [], newItems: 0, held: 0 };
@@ -53,27 +56,53 @@ export async function ingestItems(ctx: AppContext, source: string, drafts: reado
     options.holdAbove !== undefined && summary.newItems > options.holdAbove
       ? `한 번에 새 항목 ${summary.newItems}건이 들어와(한도 ${options.holdAbove}건) 보류했어요. 확인한 뒤 승인해 주세요.`
       : null;
+
+  let batch: NewItem[] = [];
+  const planned = (postIds: readonly number[]) => {
+    summary.postsPlanned += postIds.length;
+    summary.plannedPostIds.push(...postIds);
+    if (hold) summary.held += postIds.length;
+  };
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    const stored = await transact(ctx, (trx) => storeNewItems(ctx, trx, source, items, now, hold));
+    summary.created += stored.created;
+    // Stored a moment ago by another poll of the same source, with what it causes.
+    summary.unchanged += items.length - stored.created;
+    planned(stored.postIds);
+  };
   for (const draft of drafts) {
     const hash = contentHash(draft);
-    if (known.get(draft.sourceKey) === hash) {
+    const before = known.get(draft.sourceKey);
+    if (before === hash) {
       summary.unchanged++;
       continue;
     }
-    const outcome = await transact(ctx, (trx) => ingestItem(ctx, trx, source, draft, hash, now, hold));
-    summary[outcome.result]++;
-    if (outcome.planned !== null) {
-      summary.postsPlanned++;
-      summary.plannedPostIds.push(outcome.planned);
-      if (hold) summary.held++;
-    }
     known.set(draft.sourceKey, hash);
+    if (before === undefined) {
+      batch.push({ draft, hash });
+      if (batch.length >= NEW_ITEMS_PER_TRANSACTION) await flush();
+      continue;
+    }
+    // A changed item (or a key the feed repeats with other content) follows what is stored before it.
+    await flush();
+    const outcome = await transact(ctx, (trx) => changeItem(ctx, trx, source, draft, hash, now, hold));
+    summary[outcome.result]++;
+    if (outcome.planned !== null) planned([outcome.planned]);
   }
+  await flush();
   return summary;
 }
 
-async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string, draft: ContentItemDraft, hash: string, now: Date, hold: string | null): Promise<{ result: 'created' | 'changed' | 'unchanged'; planned: number | null }> {
-  const closed = draft.deadlineAt !== null && draft.deadlineAt <= now;
-  const fields = {
+interface NewItem {
+  draft: ContentItemDraft;
+  hash: string;
+}
+
+function itemFields(draft: ContentItemDraft, hash: string, now: Date) {
+  return {
     kind: draft.kind,
     content_hash: hash,
     title: draft.title,
@@ -91,25 +120,41 @@ async function ingestItem(ctx: AppContext, trx: Kysely<Database>, source: string
     extra: JSON.stringify(draft.extra),
     updated_at: now,
   };
+}
 
+function closedAt(draft: ContentItemDraft, now: Date): boolean {
+  return draft.deadlineAt !== null && draft.deadlineAt <= now;
+}
+
+/** Inserts new items in one statement and plans their posts; items another poll stored meanwhile are left as they are. */
+async function storeNewItems(ctx: AppContext, trx: Kysely<Database>, source: string, items: readonly NewItem[], now: Date, hold: string | null): Promise<{ created: number; postIds: number[] }> {
+  const inserted = await trx
+    .insertInto('content_items')
+    .values(
+      items.map(({ draft, hash }) => {
+        const closed = closedAt(draft, now);
+        return { ...itemFields(draft, hash, now), source, source_key: draft.sourceKey, state: closed ? ('closed' as const) : ('open' as const), closed_at: closed ? now : null };
+      }),
+    )
+    .onConflict((oc) => oc.columns(['source', 'source_key']).doNothing())
+    .returning(['id', 'kind', 'source', 'region', 'state'])
+    .execute();
+  const postIds = await planPostsIn(ctx, trx, inserted.filter((item) => item.state === 'open'), now, hold);
+  return { created: inserted.length, postIds: [...postIds.values()] };
+}
+
+async function changeItem(ctx: AppContext, trx: Kysely<Database>, source: string, draft: ContentItemDraft, hash: string, now: Date, hold: string | null): Promise<{ result: 'created' | 'changed' | 'unchanged'; planned: number | null }> {
   const existing = await trx.selectFrom('content_items').select(['id', 'content_hash', 'state', 'extra']).where('source', '=', source).where('source_key', '=', draft.sourceKey).forUpdate().executeTakeFirst();
+  // Removed since it was read (by staff or retention): it comes back as new.
   if (!existing) {
-    const inserted = await trx
-      .insertInto('content_items')
-      .values({ ...fields, source, source_key: draft.sourceKey, state: closed ? 'closed' : 'open', closed_at: closed ? now : null })
-      .onConflict((oc) => oc.columns(['source', 'source_key']).doNothing())
-      .returning(['id'])
-      .executeTakeFirst();
-    // Another poll of the same source stored it a moment ago, with what it causes.
-    if (!inserted) return { result: 'unchanged', planned: null };
-    const planned = closed ? null : await planPostForItemIn(ctx, trx, inserted.id, now, hold);
-    return { result: 'created', planned };
+    const stored = await storeNewItems(ctx, trx, source, [{ draft, hash }], now, hold);
+    return { result: stored.created > 0 ? 'created' : 'unchanged', planned: stored.postIds[0] ?? null };
   }
   if (existing.content_hash === hash) return { result: 'unchanged', planned: null };
-  const nowClosed = existing.state === 'open' && closed;
+  const nowClosed = existing.state === 'open' && closedAt(draft, now);
   await trx
     .updateTable('content_items')
-    .set((eb) => ({ ...fields, extra: JSON.stringify(withChannelLinks(draft.extra, existing.extra)), version: eb('version', '+', 1), ...(nowClosed ? { state: 'closed' as const, closed_at: now } : {}) }))
+    .set((eb) => ({ ...itemFields(draft, hash, now), extra: JSON.stringify(withChannelLinks(draft.extra, existing.extra)), version: eb('version', '+', 1), ...(nowClosed ? { state: 'closed' as const, closed_at: now } : {}) }))
     .where('id', '=', existing.id)
     .execute();
   await itemChangedIn(ctx, trx, existing.id, nowClosed ? 'closed' : null);
@@ -149,46 +194,59 @@ export async function itemChangedIn(ctx: AppContext, trx: Kysely<Database>, item
 
 /** Creates the post a posting rule asks for: scheduled at the next free slot, or a draft awaiting approval. */
 export async function planPostForItem(ctx: AppContext, itemId: number, now: Date = new Date()): Promise<number | null> {
-  return transact(ctx, (trx) => planPostForItemIn(ctx, trx, itemId, now));
+  return transact(ctx, async (trx) => {
+    const item = await trx.selectFrom('content_items').select(['id', 'kind', 'source', 'region']).where('id', '=', itemId).executeTakeFirstOrThrow();
+    return (await planPostsIn(ctx, trx, [item], now, null)).get(itemId) ?? null;
+  });
 }
 
 /** Serialises planning across processes, so two ingests never both take a day's last slot. */
 const POSTING_CAP_LOCK = 0x4f4e5441; // "ONTA"
 
-/** `hold`: plan it as a draft with this note, whatever the rule says (the flood guard). */
-async function planPostForItemIn(ctx: AppContext, trx: Kysely<Database>, itemId: number, now: Date, hold: string | null = null): Promise<number | null> {
-  const item = await trx.selectFrom('content_items').select(['id', 'kind', 'source', 'region']).where('id', '=', itemId).executeTakeFirstOrThrow();
-  const rule = matchPostingRule(ctx.config.posting, item);
-  if (!rule) return null;
-  let scheduledAt: Date | null = null;
-  if (!rule.approval && !hold) {
-    // The cap is counted and the slot taken under one lock, held until this transaction ends.
-    await sql`select pg_advisory_xact_lock(${POSTING_CAP_LOCK})`.execute(trx);
-    scheduledAt = await nextFreeSlot(ctx, trx, rule.channels, now);
-  }
-  const note = hold
-    ? hold
-    : rule.approval
-    ? '승인 필요 (posting rule asks for approval)'
-    : scheduledAt === null
-      ? `no free slot within ${ctx.config.posting.maxDaysAhead} days under the daily cap; approve it to publish`
-      : null;
-  const post = await trx
-    .insertInto('posts')
-    .values({
+/**
+ * The posts posting rules ask for, for these items (by item id), in one statement: scheduled at
+ * the next free slots, or drafts awaiting approval. `hold`: every one a draft with this note,
+ * whatever the rule says (the flood guard).
+ */
+async function planPostsIn(ctx: AppContext, trx: Kysely<Database>, items: readonly { id: number; kind: ContentKind; source: string; region: string | null }[], now: Date, hold: string | null): Promise<Map<number, number>> {
+  const wanted = items.flatMap((item) => {
+    const rule = matchPostingRule(ctx.config.posting, item);
+    return rule ? [{ item, rule }] : [];
+  });
+  if (wanted.length === 0) return new Map();
+  let book: SlotBook | null = null;
+  const rows = [];
+  for (const { item, rule } of wanted) {
+    let scheduledAt: Date | null = null;
+    if (!rule.approval && !hold) {
+      if (!book) {
+        // The cap is counted and the slots taken under one lock, held until this transaction ends.
+        await sql`select pg_advisory_xact_lock(${POSTING_CAP_LOCK})`.execute(trx);
+        book = await SlotBook.load(ctx, trx, now);
+      }
+      scheduledAt = book.take(rule.channels);
+    }
+    const note = hold
+      ? hold
+      : rule.approval
+        ? '승인 필요 (posting rule asks for approval)'
+        : scheduledAt === null
+          ? `no free slot within ${ctx.config.posting.maxDaysAhead} days under the daily cap; approve it to publish`
+          : null;
+    rows.push({
       item_id: item.id,
       kind: item.kind,
       channels: JSON.stringify(rule.channels),
-      status: scheduledAt ? 'scheduled' : 'draft',
+      status: scheduledAt ? ('scheduled' as const) : ('draft' as const),
       scheduled_at: scheduledAt,
       rule: rule.name,
       note,
       created_by: 'system:rules',
       updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return post.id;
+    });
+  }
+  const posts = await trx.insertInto('posts').values(rows).returning(['id', 'item_id']).execute();
+  return new Map(posts.map((p) => [p.item_id!, p.id]));
 }
 
 /** The labels channels write onto items (a broadcast's watch link, its recording). */

@@ -61,7 +61,7 @@ export async function pollSource(ctx: AppContext, name: string, options: { force
 
   try {
     const source = createSource(config, sourceEnv(ctx));
-    const result = await source.poll({ etag: state?.etag ?? null, lastModified: state?.last_modified ?? null }, options.signal);
+    const result = await source.poll({ etag: state?.etag ?? null, lastModified: state?.last_modified ?? null, bodyHash: state?.body_hash ?? null }, options.signal);
     const base = { name, last_polled_at: now, last_success_at: now, consecutive_failures: 0, last_error: null, flagged_at: null, next_poll_at: null };
     if (state?.flagged_at) await resolveNotifications(db, { type: 'source', id: name }, ['source_flagged']);
     if (result.status === 'not-modified') {
@@ -69,7 +69,7 @@ export async function pollSource(ctx: AppContext, name: string, options: { force
       return { status: 'not-modified' };
     }
     const summary = await ingestItems(ctx, name, result.items, now, { holdAbove: config.maxNewItemsPerPoll });
-    await upsertState(ctx, { ...base, etag: result.etag, last_modified: result.lastModified, items_seen: result.items.length, last_error: result.errors.length ? `${result.errors.length} item(s) skipped: ${result.errors.slice(0, 3).join('; ')}` : null });
+    await upsertState(ctx, { ...base, etag: result.etag, last_modified: result.lastModified, body_hash: result.bodyHash, items_seen: result.items.length, last_error: result.errors.length ? `${result.errors.length} item(s) skipped: ${result.errors.slice(0, 3).join('; ')}` : null });
     if (result.notes.length > 0) ctx.log.warn({ source: name, notes: result.notes }, `source ${name}: ${result.notes.join('; ')}`);
     const flood = summary.newItems > config.maxNewItemsPerPoll ? { newItems: summary.newItems, limit: config.maxNewItemsPerPoll, held: summary.held } : null;
     if (flood) {

@@ -3,6 +3,7 @@
  * each doing fetch → decode → parse → drafts, with every failure surfacing as a SourceError
  * that names the source, the stage and whether retrying can help.
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ContentItemDraft, ContentKind } from '../content/types.js';
@@ -34,9 +35,12 @@ import {
 export interface SourceState {
   etag?: string | null;
   lastModified?: string | null;
+  /** sha-256 of the last body read: the same bytes again are not parsed. */
+  bodyHash?: string | null;
 }
 
 export type PollResult =
+  /** A 304, or the same body as last time. */
   | { status: 'not-modified' }
   | {
       status: 'ok';
@@ -44,6 +48,8 @@ export type PollResult =
       /** Validators to send next time (null when the server gave none). */
       etag: string | null;
       lastModified: string | null;
+      /** sha-256 of the body (feeds; null for sources read in several requests). */
+      bodyHash: string | null;
       /** Items skipped, each with why (the others went on), for staff to see. */
       errors: string[];
       /**
@@ -121,6 +127,9 @@ class RssSource implements Source {
       }),
     );
     if (response.status === 'not-modified') return { status: 'not-modified' };
+    // Many boards send no validators: the same bytes are known by their hash and not parsed again.
+    const bodyHash = createHash('sha256').update(response.body).digest('hex');
+    if (state.bodyHash === bodyHash) return { status: 'not-modified' };
     const decoded = await guard(this.name, 'decode', () => decodeBody(response.body, response.contentType));
     const feed = await guard(this.name, 'parse', () =>
       parseFeed(decoded.text, { kind: config.kind, region: config.region ?? null, baseUrl: response.url }),
@@ -130,6 +139,7 @@ class RssSource implements Source {
       items: feed.items,
       etag: response.etag,
       lastModified: response.lastModified,
+      bodyHash,
       errors: feed.errors,
       notes: [...decoded.notes, ...feed.warnings],
     };
@@ -175,7 +185,7 @@ class Work24JobsSource implements Source {
         if (result.items.length === 0 || page * config.display >= result.total) break;
       }
     }
-    return { status: 'ok', items: [...items.values()], etag: null, lastModified: null, errors, notes };
+    return { status: 'ok', items: [...items.values()], etag: null, lastModified: null, bodyHash: null, errors, notes };
   }
 }
 
@@ -216,7 +226,7 @@ class Work24TrainingSource implements Source {
         if (result.items.length === 0 || page * config.pageSize >= result.total) break;
       }
     }
-    return { status: 'ok', items: [...items.values()], etag: null, lastModified: null, errors, notes };
+    return { status: 'ok', items: [...items.values()], etag: null, lastModified: null, bodyHash: null, errors, notes };
   }
 }
 

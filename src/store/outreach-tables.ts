@@ -13,6 +13,8 @@ export interface SourceStateTable {
   flagged_at: Timestamp | null;
   next_poll_at: Timestamp | null;
   items_seen: Generated<number>;
+  /** sha-256 of the last body read (feeds), so the same bytes again cost no parse. */
+  body_hash: string | null;
 }
 
 export interface ContentItemTable {

@@ -73,5 +73,7 @@ describe('the flood guard', () => {
     expect(normal).toMatchObject({ status: 'ok', flood: null, summary: { created: 3, unchanged: 25, newItems: 3, held: 0 } });
     const scheduled = await ctx.store.db.selectFrom('posts').select('status').where('status', '=', 'scheduled').execute();
     expect(scheduled).toHaveLength(3);
+    // The same bytes again, from a board that sends no validators: known by their hash, not parsed.
+    expect(await pollSource(ctx, 'wanju-board', { force: true })).toEqual({ status: 'not-modified' });
   });
 });

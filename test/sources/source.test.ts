@@ -55,6 +55,25 @@ describe('RSS source', () => {
     expect(server.requests[1]?.headers['if-modified-since']).toBe('Fri, 27 Nov 2026 00:12:00 GMT');
   });
 
+  it('knows a body sent again without validators by its hash, and parses it only when it changed', async () => {
+    let body = cp949Feed;
+    // A board that sends neither ETag nor Last-Modified: every poll downloads the whole feed.
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      res.end(body);
+    });
+    const source = rssSource(`${server.origin}/bbs/rss.php`);
+    const first = await source.poll({});
+    expect(first).toMatchObject({ status: 'ok', etag: null, lastModified: null, bodyHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    if (first.status !== 'ok') return;
+    expect(await source.poll({ bodyHash: first.bodyHash })).toEqual({ status: 'not-modified' });
+
+    body = Buffer.concat([cp949Feed.subarray(0, cp949Feed.length - 1), Buffer.from(' ')]);
+    const changed = await source.poll({ bodyHash: first.bodyHash });
+    expect(changed).toMatchObject({ status: 'ok', items: expect.any(Array) });
+    expect(changed.status === 'ok' && changed.bodyHash).not.toBe(first.bodyHash);
+  });
+
   it('fails an empty body as a parse error naming the source', async () => {
     const server = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml' });

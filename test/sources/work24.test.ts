@@ -242,7 +242,7 @@ describe('고용24 sources against the emulator', () => {
     const filtered = await createSource(jobs({ keyword: '요양' }), env()).poll({});
     expect(items(filtered).map((i) => i.title)).toEqual(['요양보호사(주간) - 5060 신중년 우대']);
     const elsewhere = await createSource(jobs({ regions: ['11110'] }), env()).poll({});
-    expect(elsewhere).toEqual({ status: 'ok', items: [], etag: null, lastModified: null, errors: [], notes: [] });
+    expect(elsewhere).toEqual({ status: 'ok', items: [], etag: null, lastModified: null, bodyHash: null, errors: [], notes: [] });
   });
 
   it('fails a poll with a rejected key as a permanent API error that does not reveal the key', async () => {
