@@ -7,6 +7,7 @@ import { deliveryActionHandler } from '../src/outreach/delivery-actions.js';
 import { outboundJobFor } from '../src/queues/registry.js';
 import type { JobProcessor, ProcessorMap } from '../src/queues/worker-pool.js';
 import { channelJobProcessors } from './channel-job.js';
+import { inboxDrain } from './inbox-drain.js';
 import { inquiriesMaintain } from './inquiries-maintain.js';
 import { inquiryEscalate, inquiryRemind } from './inquiry-deadline.js';
 import { inquiryTriage } from './inquiry-triage.js';
@@ -31,6 +32,7 @@ export function createProcessors(ctx: AppContext): ProcessorMap {
     'schedule.tick': scheduleTick(ctx),
     ...Object.fromEntries(CHANNEL_NAMES.map((channel) => [outboundJobFor(channel), outbound])),
     ...channelJobProcessors(ctx),
+    'inbox.drain': inboxDrain(ctx),
     'inquiry.triage': inquiryTriage(ctx),
     'inquiry.remind': inquiryRemind(ctx),
     'inquiry.escalate': inquiryEscalate(ctx),

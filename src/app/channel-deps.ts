@@ -15,6 +15,7 @@ export function channelInboundDeps<N extends ChannelName>(ctx: AppContext, name:
     credentials: async () => (await ctx.channels.credentials.current()).secrets,
     log: ctx.log.child({ channel: name }),
     intake: (event) => receiveInbound(ctx, event),
+    intakeLater: (events) => ctx.inboundInbox.accept(name, events),
   };
 }
 

@@ -11,6 +11,7 @@ import type { ReplyTemplates } from '../inquiries/reply-templates.js';
 import type { Renderer } from '../render/render.js';
 import type { Calendar } from '../time/holidays.js';
 import type { TriageService } from '../triage/service.js';
+import type { InboundInbox } from '../inquiries/inbound-inbox.js';
 
 /** What every role, job processor and service function is given: configuration, the store, the queues, a logger. */
 export interface AppContext {
@@ -33,6 +34,8 @@ export interface AppContext {
   renderer: Renderer;
   /** The acknowledgement, the private-reply note and the canned answers. */
   replies: ReplyTemplates;
+  /** Where webhooks leave events for the workers to take in. */
+  inboundInbox: InboundInbox;
   /** The triage rules staff edit and the trained model, reloaded when a retrained one is written. */
   triage: TriageService;
 }

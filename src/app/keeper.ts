@@ -7,6 +7,7 @@
  */
 import type { JobsOptions } from 'bullmq';
 import { CHANNEL_MODULES } from '../channels/registry.js';
+import { pendingInboxJobs } from '../inquiries/inbound-inbox.js';
 import { pendingInquiryJobs } from '../inquiries/reconcile.js';
 import { pendingActionJobs } from '../outbound/reconcile.js';
 import type { JobName, JobPayloads, QueueName } from '../queues/registry.js';
@@ -97,7 +98,7 @@ export class Keeper {
   async runOnce(now: Date = new Date()): Promise<KeeperRound> {
     const { ctx } = this;
     const schedulers = await ensureSchedulers(ctx);
-    const jobs = [...(await pendingActionJobs(ctx.store.db, now, HORIZON_MS)), ...(await pendingInquiryJobs(ctx.store.db, now, HORIZON_MS))];
+    const jobs = [...(await pendingActionJobs(ctx.store.db, now, HORIZON_MS)), ...(await pendingInquiryJobs(ctx.store.db, now, HORIZON_MS)), ...(await pendingInboxJobs(ctx))];
     await ctx.queues.addDeduplicated(jobs, now.getTime());
     if (schedulers > 0) ctx.log.info({ schedulers }, 'job schedulers were missing from Redis and are back');
     return { schedulers, jobs: jobs.length };

@@ -15,6 +15,7 @@ import { createRenderer } from '../render/render.js';
 import { loadCalendar } from '../time/holidays.js';
 import { loadTriageRules } from '../triage/rules.js';
 import { TriageService } from '../triage/service.js';
+import { InboundInbox } from '../inquiries/inbound-inbox.js';
 import type { AppContext } from './context.js';
 
 export interface OpenedContext {
@@ -42,6 +43,7 @@ export async function openContext(loaded: LoadedConfig, log: Logger): Promise<Op
   const ctx = { config, secrets: loaded.secrets, log, store, queues, redis, relay, pauses, calendar, renderer, replies, triage } as AppContext;
   await credentials.current();
   ctx.channels = createChannels(ctx, credentials);
+  ctx.inboundInbox = new InboundInbox(ctx);
   return {
     ctx,
     async close() {

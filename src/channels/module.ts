@@ -53,6 +53,8 @@ export interface InboundDeps<N extends ChannelName> {
   credentials(): Promise<Secrets>;
   log: Logger;
   intake: Intake;
+  /** Stores events for the workers to take in, durably before it resolves (webhooks answer after it). */
+  intakeLater(events: readonly InboundEvent[]): Promise<void>;
 }
 
 /**

@@ -38,6 +38,8 @@ export type JobPayloads = {
   'source.poll': { source: string };
   /** Publish due posts and close items whose deadline passed. */
   'schedule.tick': Record<string, never>;
+  /** Take in the events webhooks left in the inbound inbox. */
+  'inbox.drain': Record<string, never>;
   /** Classify, route and set the deadline of one stored inquiry (then acknowledge it). */
   'inquiry.triage': { inquiryId: number };
   /** Remind the assignee (at 75 %) or alert the team lead (at 100 %) of a first-response deadline. */
@@ -59,6 +61,7 @@ export type JobName = keyof JobPayloads;
 const FIXED_JOB_QUEUES = {
   'source.poll': 'ingest',
   'schedule.tick': 'schedule',
+  'inbox.drain': 'triage',
   'inquiry.triage': 'triage',
   'inquiry.remind': 'deadlines',
   'inquiry.escalate': 'deadlines',

@@ -138,7 +138,18 @@ export interface TriageCorrectionTable {
   corrected_at: Generated<Date>;
 }
 
+/** Events a webhook accepted, waiting to be taken in (see migration 0013). */
+export interface InboundInboxTable {
+  id: Generated<number>;
+  channel: string;
+  /** The events as JSON, sealed with the data key when `sealed`. */
+  events: string;
+  sealed: boolean;
+  received_at: Generated<Date>;
+}
+
 export interface InquiryTables {
+  inbound_inbox: InboundInboxTable;
   conversations: ConversationTable;
   triage_corrections: TriageCorrectionTable;
   inbound_events: InboundEventTable;

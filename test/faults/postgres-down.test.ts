@@ -100,7 +100,11 @@ describe('PostgreSQL stopped while webhooks arrive', () => {
       }
     }
 
-    const stored = await storedCommentIds();
+    // Every acknowledged comment is taken in from the inbox by the workers, once.
+    const stored = await waitFor('every acknowledged comment to be taken in', async () => {
+      const ids = await storedCommentIds();
+      return [...acknowledged].every((id) => ids.has(id)) ? ids : false;
+    }, 30_000);
     for (const id of acknowledged) expect(stored.get(id), `comment ${id} was acknowledged`).toBe(1);
     expect(stored.size).toBe(acknowledged.size);
 

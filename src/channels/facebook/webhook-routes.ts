@@ -7,9 +7,10 @@ export const FACEBOOK_WEBHOOK_PATH = '/webhooks/facebook';
 /**
  * Facebook's webhooks: the GET verification handshake, and POSTs of Page `feed` changes and
  * `messages`. A POST is accepted only with a valid X-Hub-Signature-256 over the raw body (401
- * and nothing stored otherwise), and answered 200 only after every event in it is stored, so a
- * failure (the database away) answers 503 so Facebook delivers it again; storing the same event
- * twice is a no-op. The app secret and verify token are the ones in force at each request
+ * and nothing stored otherwise), and answered 200 only after every event in it is stored in the
+ * inbound inbox (with other requests', one write for many: src/inquiries/inbound-inbox.ts),
+ * which workers take in; a failure (the database away) answers 503 so Facebook delivers it
+ * again, and taking in the same event twice is a no-op. The app secret and verify token are the ones in force at each request
  * (environment, else the stored connection), so connecting new ones needs no restart.
  */
 export function facebookWebhookRoutes(deps: InboundDeps<'facebook'>) {
@@ -43,7 +44,7 @@ export function facebookWebhookRoutes(deps: InboundDeps<'facebook'>) {
         }
         const { events, ignored } = parseWebhook(body, deps.settings.pageId);
         try {
-          for (const event of events) await deps.intake(event);
+          await deps.intakeLater(events);
         } catch (error) {
           // Not stored, so not acknowledged: Facebook delivers it again, and what was stored is a no-op then.
           request.log.error({ err: (error as Error).message, events: events.length }, 'facebook webhook: could not store the events; answered 503 so Facebook retries');

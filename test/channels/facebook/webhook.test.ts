@@ -78,6 +78,7 @@ describe('parseWebhook', () => {
         at,
         inReplyToPostRef: post,
         edit: null,
+        private: false,
       },
     ]);
   });
@@ -132,6 +133,7 @@ describe('parseWebhook', () => {
         at,
         inReplyToPostRef: null,
         edit: null,
+        private: false,
       },
     ]);
   });

@@ -36,6 +36,9 @@ afterAll(async () => {
 });
 
 const stored = () => app.ctx.store.db.selectFrom('inbound_events').selectAll().execute();
+const waiting = async () => Number((await app.ctx.store.db.selectFrom('inbound_inbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+/** What a worker's inbox.drain job does (this app runs the web role only). */
+const takeIn = () => app.ctx.inboundInbox.drain();
 
 describe('Facebook webhooks', () => {
   it('answers the verification handshake only with the right token', async () => {
@@ -54,20 +57,24 @@ describe('Facebook webhooks', () => {
     const otherSecret = await graph.deliverWebhook(webhookUrl, payload, { secret: 'not-the-app-secret' });
     const tampered = await graph.deliverWebhook(webhookUrl, payload, { tamper: true });
     expect([forged.status, missing.status, otherSecret.status, tampered.status]).toEqual([401, 401, 401, 401]);
+    expect(await waiting()).toBe(0);
+    await takeIn();
     expect(await stored()).toEqual([]);
   });
 
-  it('stores a comment once, however often Facebook delivers it, before answering 200', async () => {
+  it('stores a comment before answering 200, and takes it in once however often Facebook delivers it', async () => {
     const comment = graph.addUserComment(ourPostId, { fromId: '7002', fromName: '이영희', message: '신중년도 참가할 수 있나요?' });
     const payload = graph.commentWebhook(comment, 'add');
     const first = await graph.deliverWebhook(webhookUrl, payload);
     expect(first.status).toBe(200);
-    // The 200 came after the write: the event is already there.
-    const events = (await stored()).filter((e) => e.platform_id === comment.id);
-    expect(events).toHaveLength(1);
+    // The 200 came after the write: the event waits in the inbox for a worker.
+    expect(await waiting()).toBe(1);
     const again = await graph.deliverWebhook(webhookUrl, payload);
     expect(again.status).toBe(200);
-    expect((await stored()).filter((e) => e.platform_id === comment.id)).toHaveLength(1);
+    expect(await takeIn()).toBe(2);
+    expect(await waiting()).toBe(0);
+    const events = (await stored()).filter((e) => e.platform_id === comment.id);
+    expect(events).toHaveLength(1);
     const inquiries = await app.ctx.store.db.selectFrom('inquiries').select(['channel', 'masked_text']).where('inbound_event_id', '=', events[0]!.id).execute();
     expect(inquiries).toEqual([{ channel: 'facebook_comment', masked_text: '신중년도 참가할 수 있나요?' }]);
   });
@@ -77,6 +84,7 @@ describe('Facebook webhooks', () => {
     expect((await graph.deliverWebhook(webhookUrl, message.payload)).status).toBe(200);
     const own = graph.addUserComment(ourPostId, { fromId: graph.pageId, fromName: graph.pageName, message: '문의 감사합니다' });
     expect((await graph.deliverWebhook(webhookUrl, graph.commentWebhook(own, 'add'))).status).toBe(200);
+    await takeIn();
     const events = await stored();
     expect(events.some((e) => e.channel === 'facebook_message' && e.author_id === '8001')).toBe(true);
     expect(events.some((e) => e.platform_id === own.id)).toBe(false);
@@ -90,6 +98,7 @@ describe('Facebook webhooks', () => {
     const second = await sweepFacebookComments(channelJobDeps(app.ctx, 'facebook'), null);
     expect(second.created).toBe(0);
     expect((await graph.deliverWebhook(webhookUrl, graph.commentWebhook(missed, 'add'))).status).toBe(200);
+    await takeIn();
     expect((await stored()).filter((e) => e.platform_id === missed.id)).toHaveLength(1);
   });
 
@@ -106,14 +115,25 @@ describe('Facebook webhooks', () => {
     const comment = graph.addUserComment(ourPostId, { fromId: '7004', fromName: '윤서연', message: '박람회 주차장 있나요?' });
     const payload = graph.commentWebhook(comment, 'add');
     // The store refuses writes for a moment, as when PostgreSQL is away.
-    await app.ctx.store.db.schema.alterTable('inbound_events').renameTo('inbound_events_away').execute();
+    await app.ctx.store.db.schema.alterTable('inbound_inbox').renameTo('inbound_inbox_away').execute();
     try {
       expect((await graph.deliverWebhook(webhookUrl, payload)).status).toBe(503);
     } finally {
-      await app.ctx.store.db.schema.alterTable('inbound_events_away').renameTo('inbound_events').execute();
+      await app.ctx.store.db.schema.alterTable('inbound_inbox_away').renameTo('inbound_inbox').execute();
     }
-    expect((await stored()).filter((e) => e.platform_id === comment.id)).toHaveLength(0);
+    expect(await waiting()).toBe(0);
     expect((await graph.deliverWebhook(webhookUrl, payload)).status).toBe(200);
+    await takeIn();
     expect((await stored()).filter((e) => e.platform_id === comment.id)).toHaveLength(1);
+  });
+
+  it('takes in at once, before answering, an event showing personal data when there is no data key to seal it with', async () => {
+    expect(app.ctx.secrets.dataKey).toBeUndefined();
+    const comment = graph.addUserComment(ourPostId, { fromId: '7005', fromName: '장민호', message: '제 번호 010-2222-3333으로 연락 주세요' });
+    expect((await graph.deliverWebhook(webhookUrl, graph.commentWebhook(comment, 'add'))).status).toBe(200);
+    expect(await waiting()).toBe(0);
+    const [event] = (await stored()).filter((e) => e.platform_id === comment.id);
+    const inquiry = await app.ctx.store.db.selectFrom('inquiries').select('masked_text').where('inbound_event_id', '=', event!.id).executeTakeFirstOrThrow();
+    expect(inquiry.masked_text).toBe('제 번호 010-****-3333으로 연락 주세요');
   });
 });
