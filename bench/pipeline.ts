@@ -2,7 +2,7 @@
  * Pipeline overhead: deliveries per second through render + queue + outbox, beside a no-op
  * BullMQ job on the same Redis, in the same process and run.
  *
- * Ours: posts scheduled for every channel are made due (`publishDuePost`, as the scheduler
+ * Ours: posts scheduled for every channel are made due (`publishDuePosts`, as the scheduler
  * tick does: deliveries and their publish actions recorded with their jobs in one transaction,
  * relayed to the queues) while the real worker pool runs the real `outbound.<channel>`
  * processor, which renders each copy and records it in the outbox. BullMQ's: the same number of jobs added one by one to the same three queues
@@ -14,7 +14,8 @@ import { createProcessors } from '../jobs/index.js';
 import type { AppContext } from '../src/app/context.js';
 import { CHANNEL_NAMES, type Config } from '../src/config/schema.js';
 import { ingestItems } from '../src/outreach/items.js';
-import { createPost, publishDuePost } from '../src/outreach/posts.js';
+import { publishDuePosts } from '../src/outreach/deliveries.js';
+import { createPost } from '../src/outreach/posts.js';
 import { defaultJobOptions } from '../src/queues/queue-set.js';
 import { outboundJobFor, outboundQueueFor, type QueueName } from '../src/queues/registry.js';
 import { WorkerPool, type ProcessorMap } from '../src/queues/worker-pool.js';
@@ -85,7 +86,7 @@ async function ourRun(ctx: AppContext, itemIds: readonly number[], concurrency: 
     const expected = postIds.length * PUBLISH_QUEUES.length;
     const started = performance.now();
     // Due at `later`: the bench makes them due now by handing that time as the clock.
-    for (const id of postIds) await publishDuePost(ctx, id, later);
+    await publishDuePosts(ctx, postIds, later);
     await waitUntil(`${expected} deliveries to be published`, () => {
       if (failed) throw new Error(`bench: ${failed}`);
       return completed >= expected;

@@ -12,6 +12,7 @@ import type { Database } from '../store/schema.js';
 import { transact } from '../queues/job-outbox.js';
 import { summarisePostStatus } from './post-status.js';
 
+/** A delivery's idempotency key (publishDuePostsIn spells it in SQL too). */
 export function deliveryKey(postId: number, channel: string): string {
   return `post-${postId}-${channel}`;
 }
@@ -54,27 +55,38 @@ export async function publishDuePost(ctx: AppContext, postId: number, now: Date 
 }
 
 export async function publishDuePostIn(ctx: AppContext, trx: Kysely<Database>, postId: number, now: Date, by: string): Promise<number[]> {
-  // Every channel there is, with its key and whether it runs dry; the post's own list picks from them.
+  return (await publishDuePostsIn(ctx, trx, [postId], now, by)).map((d) => d.id);
+}
+
+/** The same for many posts in one transaction (the scheduler's tick), in two statements however many there are; the posts that went. */
+export async function publishDuePosts(ctx: AppContext, postIds: readonly number[], now: Date = new Date(), by = 'system:schedule'): Promise<number[]> {
+  if (postIds.length === 0) return [];
+  const deliveries = await transact(ctx, (trx) => publishDuePostsIn(ctx, trx, postIds, now, by));
+  return [...new Set(deliveries.map((d) => d.post_id))];
+}
+
+async function publishDuePostsIn(ctx: AppContext, trx: Kysely<Database>, postIds: readonly number[], now: Date, by: string): Promise<DeliveryToSync[]> {
+  // Every channel there is and whether it runs dry; each post's own list picks from them.
   const channels = ctx.channels.all().map((channel) => {
     const { name, dryRun } = channel.describe();
-    return sql`(${name}::text, ${deliveryKey(postId, name)}::text, ${dryRun}::boolean)`;
+    return sql`(${name}::text, ${dryRun}::boolean)`;
   });
   const { rows: deliveries } = await sql<DeliveryToSync>`
     with due as (
       update posts set status = 'publishing', updated_at = ${now}
-      where id = ${postId} and status = 'scheduled' and scheduled_at <= ${now}
+      where id = any(${[...postIds]}::integer[]) and status = 'scheduled' and scheduled_at <= ${now}
       returning id, channels, version, state
     )
     insert into deliveries (post_id, channel, idempotency_key, desired_version, desired_state, dry_run, updated_at)
-    select due.id, c.channel, c.idempotency_key, due.version, due.state, c.dry_run, ${now}::timestamptz
+    select due.id, c.channel, 'post-' || due.id || '-' || c.channel, due.version, due.state, c.dry_run, ${now}::timestamptz
     from due
     cross join jsonb_array_elements_text(due.channels) with ordinality as listed(channel, n)
-    join (values ${sql.join(channels)}) as c(channel, idempotency_key, dry_run) on c.channel = listed.channel
-    order by listed.n
+    join (values ${sql.join(channels)}) as c(channel, dry_run) on c.channel = listed.channel
+    order by due.id, listed.n
     on conflict (post_id, channel) do nothing
     returning id, post_id, channel, desired_version, desired_state`.execute(trx);
   await requestActions(trx, deliverySyncRequests(ctx, deliveries, 'publish', by));
-  return deliveries.map((d) => d.id);
+  return deliveries;
 }
 
 /**

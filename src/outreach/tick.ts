@@ -2,8 +2,11 @@ import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
 import { wakeActions } from '../outbound/actions.js';
 import { transact } from '../queues/job-outbox.js';
-import { publishDuePost } from './deliveries.js';
+import { publishDuePosts } from './deliveries.js';
 import { itemChangedIn } from './items.js';
+
+/** Due posts made to publish per transaction. */
+const DUE_POSTS_PER_TRANSACTION = 200;
 
 export interface TickSummary {
   published: number;
@@ -14,13 +17,15 @@ export interface TickSummary {
 
 /**
  * The scheduler's heartbeat: due posts become deliveries, and items whose deadline has passed
- * close (their copies show 마감). Each post and each item is its own transaction with the work
- * it causes. Lost jobs and lapsed leases are the reconciler's (reconcile.ts), not the tick's.
+ * close (their copies show 마감). Due posts go a few hundred to a transaction with the work they
+ * cause (a slot's posts together); each item is its own. Lost jobs and lapsed leases are the reconciler's (reconcile.ts), not the tick's.
  */
 export async function runTick(ctx: AppContext, now: Date = new Date()): Promise<TickSummary> {
   const due = await ctx.store.db.selectFrom('posts').select('id').where('status', '=', 'scheduled').where('scheduled_at', '<=', now).orderBy('scheduled_at').execute();
   let published = 0;
-  for (const post of due) if ((await publishDuePost(ctx, post.id, now)).length > 0) published++;
+  for (let i = 0; i < due.length; i += DUE_POSTS_PER_TRANSACTION) {
+    published += (await publishDuePosts(ctx, due.slice(i, i + DUE_POSTS_PER_TRANSACTION).map((p) => p.id), now)).length;
+  }
 
   const closing = await ctx.store.db.selectFrom('content_items').select('id').where('state', '=', 'open').where('deadline_at', '<=', now).execute();
   let closed = 0;
