@@ -29,8 +29,8 @@ describe('first-response deadlines in business hours', () => {
     expect(deadlineFor(config, calendar, kstDate(2026, 11, 30, 9), 'low').dueAt).toEqual(kstDate(2026, 12, 4, 18));
   });
 
-  it('remind the assignee at 75 % and alert the team lead when the deadline passes', async () => {
-    const a = await startApp({ queues: ['triage', 'deadlines'], config: { inquiries: { teams: TEST_TEAMS, acknowledge: false } } });
+  it('remind the assignee at 75 % and alert the team lead when the deadline passes, and clear once answered', async () => {
+    const a = await startApp({ queues: ['triage', 'deadlines', 'outbound-facebook'], config: { inquiries: { teams: TEST_TEAMS, acknowledge: false } } });
     apps.push(a);
     // Received before 한글날; its deadline (and reminder) have long passed, so both jobs run at once.
     const { inquiryId } = await receiveInbound(a.ctx, inbound({ text: '봉동 생산직 공고 아직 모집하나요? 신입도 지원 가능한지 궁금합니다', at: kstDate(2026, 10, 8, 17) }));
@@ -47,6 +47,11 @@ describe('first-response deadlines in business hours', () => {
     expect(lead.find((n) => n.kind === 'escalation')?.message).toBe(`문의 #${inquiryId}이(가) 답변 기한(2026. 10. 13.(화) 17:00)을 넘겼습니다. (취업지원팀, 담당 ${assignee === 'kim.minji' ? '김민지' : '박지영'})`);
     expect(await auditActions(a, inquiryId!)).toEqual(expect.arrayContaining(['inquiry.reminded', 'inquiry.escalated']));
     expect((await listInquiries(a.ctx, { overdue: true })).map((r) => r.id)).toEqual([inquiryId]);
+
+    // Answered (the reply delivered): the reminder and the lead's alert go from both their lists.
+    expect(await listNotifications(a.ctx, assignee, { unreadOnly: true })).not.toEqual([]);
+    await replyToInquiry(a.ctx, { inquiryId: inquiryId!, as: assignee, text: '네, 신입도 지원하실 수 있어요.' });
+    await waitFor('the notices to clear', async () => (await listNotifications(a.ctx, assignee, { unreadOnly: true })).length === 0 && (await listNotifications(a.ctx, 'kim.minji', { unreadOnly: true })).length === 0);
   });
 
   it('are cancelled when the inquiry is answered', async () => {
