@@ -98,6 +98,33 @@ export interface ReplyRules {
    * reply is invisible to everyone else, so the comment would otherwise look unanswered).
    */
   readonly publicNoteForPrivateAnswer: readonly InboundChannel[];
+  /**
+   * How long the platform still lets the center answer this message (Messenger's 24-hour window
+   * and its 7-day human-agent tag); absent or null where answers have no time limit. The reply
+   * box shows it, and a reply is refused up front once it is closed.
+   */
+  window?(message: ReplyWindowQuestion): ReplyWindow | null;
+}
+
+export interface ReplyWindowQuestion {
+  inbound: InboundChannel;
+  visibility: ReplyVisibility;
+  /** When the citizen wrote the message being answered. */
+  messageAt: Date;
+  /** When they last wrote on this platform (the Messenger windows count from it). */
+  lastInboundAt: Date;
+  now: Date;
+}
+
+/** `open`: a standard answer; `extended`: only under a platform exception (HUMAN_AGENT); `closed`: no answer possible. */
+export interface ReplyWindow {
+  state: 'open' | 'extended' | 'closed';
+  /** When the current state ends (null when closed). */
+  until: Date | null;
+  /** What the platform allows, in Korean, for the counselor. */
+  rule: string;
+  /** Why an answer is refused, when it is. */
+  reason: string | null;
 }
 
 /** What citizens can ask a chat bot to list (/채용, /훈련, /특강): open items of one kind, one page. */

@@ -50,8 +50,9 @@ export function describeHistoryEntry(config: Pick<Config, 'inquiries'>, entry: H
     case 'inquiry.triage_corrected':
       return `분류 수정: ${[change('주제', d.topic, topic), change('우선순위', d.priority, priority), change('대상', d.audiences, String)].filter(Boolean).join(', ')}`;
     case 'inquiry.assigned': {
-      const how = d.reason === 'claimed' ? '직접 맡음' : d.reason === 'conversation' ? '이어진 대화로 배정' : d.reason === 'topic' ? '주제로 배정' : d.reason === 'triage_corrected' ? '분류 수정으로 옮김' : '배정';
-      return `${how}: ${name(d.to)}${typeof d.team === 'string' ? ` (${d.team})` : ''}${typeof d.from === 'string' ? `, 이전 담당 ${name(d.from)}` : ''}`;
+      const how = d.reason === 'claimed' ? '직접 맡음' : d.reason === 'conversation' ? '이어진 대화로 배정' : d.reason === 'topic' ? '주제로 배정' : d.reason === 'triage_corrected' ? '분류 수정으로 옮김' : d.reason === 'transferred' ? '다른 팀으로 넘김' : d.reason === 'replied' ? '답하면서 맡음' : '배정';
+      const to = d.to === null && d.reason === 'transferred' ? '담당자 미정' : name(d.to);
+      return `${how}: ${to}${typeof d.team === 'string' ? ` (${d.team})` : ''}${typeof d.from === 'string' ? `, 이전 담당 ${name(d.from)}` : ''}${typeof d.note === 'string' ? ` (사유: ${d.note})` : ''}`;
     }
     case 'inquiry.noted':
       return '내부 메모 추가';

@@ -43,3 +43,12 @@ export function labelOf(labels: Readonly<Record<string, string>>, code: string |
   if (code === null || code === undefined || code === '') return none;
   return labels[code] ?? code;
 }
+
+/** The channels posts go out on, by the names staff use (shared/KOREAN-TERMS). */
+export const POST_CHANNEL_LABEL: Record<string, string> = { facebook: 'Facebook 페이지', youtube: '유튜브 채널', discord: '디스코드 커뮤니티' };
+
+/** What a post announces. */
+export const POST_KIND_LABEL: Record<string, string> = { job: '채용정보', training: '직업훈련', lecture: '특강', notice: '센터 공지', post: '직접 쓴 글' };
+
+/** A YouTube broadcast's life cycle as a lecture's state. */
+export const BROADCAST_STATE_LABEL: Record<string, string> = { scheduled: '예정', live: '생중계 중', held: '방송함', cancelled: '취소됨' };

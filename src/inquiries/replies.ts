@@ -9,6 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 import { ChannelError } from '../channels/channel.js';
+import type { ReplyVisibility, ReplyWindow } from '../channels/module.js';
 import { channelOfInbound, replyRulesFor } from '../channels/registry.js';
 import type { ChannelName } from '../config/schema.js';
 import { requestActions, type ActionRow } from '../outbound/actions.js';
@@ -22,6 +23,7 @@ import { audit, counselorActor } from './audit.js';
 import { cancelDeadlineJobs } from './deadlines.js';
 import type { DeliveryDeps, InquiryDeps } from './deps.js';
 import { InquiryError } from './errors.js';
+import type { InboundChannel } from './inbound.js';
 import { requireCounselor } from './teams.js';
 
 /** Writes the actions that deliver these replies, in the caller's transaction. */
@@ -43,6 +45,19 @@ export interface ReplyInput {
   values?: Record<string, string>;
   /** Public comment reply (default for comments) or private message. */
   visibility?: 'public' | 'private';
+  /**
+   * The newest answer in the conversation the counselor had seen when they wrote this one (0:
+   * none). When someone answered since, the reply is refused with theirs, so two counselors on
+   * one conversation never both answer without knowing.
+   */
+  seenReplyId?: number;
+}
+
+/** Another counselor answered the conversation after the one replying last looked at it. */
+export class ReplyConflictError extends InquiryError {
+  constructor(readonly answer: { id: number; author: string; text: string; createdAt: Date; status: ReplyStatus }) {
+    super('conflict', `the conversation got answer #${answer.id} (by ${answer.author}) after you last looked; read it, then send yours again if it adds something`);
+  }
 }
 
 export interface ReplyOutcome {
@@ -51,14 +66,25 @@ export interface ReplyOutcome {
   text: string;
 }
 
+/** Personal data, or a topic that is personal by nature, is answered privately even under a public comment. */
+export function defaultVisibility(config: InquiryDeps['config'], inquiry: { is_public: boolean; personal_data_kinds: readonly string[]; topic: string | null }): 'public' | 'private' {
+  const personal = inquiry.personal_data_kinds.length > 0 || (inquiry.topic !== null && config.inquiries.privateTopics.includes(inquiry.topic as never));
+  return inquiry.is_public && !personal ? 'public' : 'private';
+}
+
 export async function replyToInquiry(deps: InquiryDeps, input: ReplyInput): Promise<ReplyOutcome> {
   const { config, store } = deps;
   const counselor = requireCounselor(config, input.as);
-  if ((input.text === undefined) === (input.canned === undefined)) throw new InquiryError('invalid', 'give the reply as text or as a canned answer (one of them)');
+  if (input.text === undefined && input.canned === undefined) throw new InquiryError('invalid', 'give the reply as text or as a canned answer (one of them)');
+  // Text with a canned answer's name: a canned answer the counselor filled in and edited; the name is kept.
+  if (input.text !== undefined && input.canned !== undefined && !deps.replies.listCannedAnswers().some((c) => c.name === input.canned)) {
+    throw new InquiryError('invalid', `there is no canned answer "${input.canned}"`);
+  }
   const inquiry = await store.db
     .selectFrom('inquiries')
     .innerJoin('conversations', 'conversations.id', 'inquiries.conversation_id')
-    .select(['inquiries.id', 'inquiries.status', 'inquiries.channel', 'inquiries.is_public', 'inquiries.conversation_id', 'inquiries.assignee', 'inquiries.team', 'inquiries.anonymised_at', 'inquiries.personal_data_kinds', 'inquiries.topic', 'conversations.author_name'])
+    .innerJoin('inbound_events', 'inbound_events.id', 'inquiries.inbound_event_id')
+    .select(['inquiries.id', 'inquiries.status', 'inquiries.channel', 'inquiries.is_public', 'inquiries.conversation_id', 'inquiries.assignee', 'inquiries.team', 'inquiries.anonymised_at', 'inquiries.personal_data_kinds', 'inquiries.topic', 'conversations.author_name', 'inbound_events.author_id', 'inbound_events.at'])
     .where('inquiries.id', '=', input.inquiryId)
     .executeTakeFirst();
   if (!inquiry) throw new InquiryError('not_found', `there is no inquiry #${input.inquiryId}`);
@@ -68,7 +94,7 @@ export async function replyToInquiry(deps: InquiryDeps, input: ReplyInput): Prom
   const platform = channelOfInbound(inquiry.channel);
 
   const raw =
-    input.canned !== undefined
+    input.text === undefined && input.canned !== undefined
       ? deps.replies.renderCanned(input.canned, { center: config.center, citizen: inquiry.author_name ?? '문의자', counselor: counselor.name, team: counselor.team, values: input.values ?? {} }, platform)
       : input.text ?? '';
   const text = cleanText(raw);
@@ -82,15 +108,31 @@ export async function replyToInquiry(deps: InquiryDeps, input: ReplyInput): Prom
   if (input.visibility && possible && !possible.includes(input.visibility)) {
     throw new InquiryError('invalid', `a ${inquiry.channel.replace('_', ' ')} can only be answered ${possible.map((v) => `${v}ly`).join(' or ')} on ${rules!.channel}, not ${input.visibility}ly`);
   }
-  // Personal data, or a topic that is personal by nature, is answered privately even under a public comment.
-  const personal = inquiry.personal_data_kinds.length > 0 || (inquiry.topic !== null && config.inquiries.privateTopics.includes(inquiry.topic as never));
-  const visibility = input.visibility ?? (inquiry.is_public && !personal ? 'public' : 'private');
+  const visibility = input.visibility ?? defaultVisibility(config, inquiry);
   // A private answer to a public comment that others cannot see (a Facebook private reply) leaves a short public note in the thread.
   const notice = inquiry.is_public && visibility === 'private' && rules?.publicNoteForPrivateAnswer.includes(inquiry.channel) ? deps.replies.renderPrivateNotice(config.center, platform) : null;
   const now = new Date();
   const actor = counselorActor(counselor.id);
+  // A platform that would refuse the answer now (Messenger after 7 days) refuses it here, before anything is queued.
+  const window = await replyWindowOf(deps, { channel: inquiry.channel, authorId: inquiry.author_id, at: inquiry.at }, visibility, now);
+  if (window?.state === 'closed') throw new InquiryError('conflict', `inquiry #${inquiry.id} can no longer be answered on ${rules!.channel} as a ${visibility} reply: ${window.reason ?? window.rule}`);
 
   const replyId = await transact(deps, async (trx) => {
+    if (input.seenReplyId !== undefined) {
+      // One answer at a time per conversation: whoever comes second sees the first before theirs goes.
+      await trx.selectFrom('conversations').select('id').where('id', '=', inquiry.conversation_id).forUpdate().executeTakeFirst();
+      const newer = await trx
+        .selectFrom('inquiry_replies')
+        .select(['id', 'author', 'text', 'created_at', 'status'])
+        .where('conversation_id', '=', inquiry.conversation_id)
+        .where('kind', '=', 'answer')
+        .where('status', '!=', 'failed')
+        .where('id', '>', input.seenReplyId)
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (newer) throw new ReplyConflictError({ id: newer.id, author: newer.author, text: newer.text, createdAt: newer.created_at, status: newer.status });
+    }
     if (!inquiry.assignee) {
       // Answering an unassigned inquiry takes it on.
       await trx.updateTable('inquiries').set({ assignee: counselor.id, team: counselor.team, needs_human: false, updated_at: now }).where('id', '=', inquiry.id).execute();
@@ -165,6 +207,22 @@ async function cancelAnsweredDeadlines(deps: Pick<InquiryDeps, 'store' | 'queues
   if (!inquiry) return;
   const rows = await deps.store.db.selectFrom('inquiries').select(['id', 'deadline_version']).where('conversation_id', '=', inquiry.conversation_id).where('status', '=', 'answered').execute();
   for (const row of rows) await cancelDeadlineJobs(deps, row);
+}
+
+/**
+ * How long the citizen's platform still takes an answer to this message (its module's reply
+ * rules decide); null where answers have no time limit, phone and walk-in included.
+ */
+export async function replyWindowOf(
+  deps: Pick<InquiryDeps, 'store'>,
+  message: { channel: InboundChannel; authorId: string | null; at: Date },
+  visibility: ReplyVisibility,
+  now = new Date(),
+): Promise<ReplyWindow | null> {
+  const rules = replyRulesFor(message.channel);
+  if (!rules?.window) return null;
+  const last = message.authorId ? ((await lastInboundAt(deps.store.db, message.channel, message.authorId)) ?? message.at) : message.at;
+  return rules.window({ inbound: message.channel, visibility, messageAt: message.at, lastInboundAt: last, now });
 }
 
 /** When the citizen last wrote on this platform: the Messenger windows count from it. */

@@ -45,9 +45,20 @@ export interface SourcePauseTable {
   paused_at: Timestamp;
 }
 
+/** Who read an inquiry in the console, and until when they have its conversation open (migration 0012). */
+export interface InquiryViewTable {
+  inquiry_id: number;
+  login: string;
+  read_at: Timestamp;
+  /** A lease the open page renews; a conversation is open for someone while it lies ahead. */
+  here_until: Timestamp | null;
+  updated_at: Timestamp;
+}
+
 export interface ConsoleTables {
   console_sessions: ConsoleSessionTable;
   console_signin_throttle: ConsoleSigninThrottleTable;
   console_passwords: ConsolePasswordTable;
   source_pauses: SourcePauseTable;
+  inquiry_views: InquiryViewTable;
 }

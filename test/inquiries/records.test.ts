@@ -124,10 +124,17 @@ describe('the monthly report', () => {
       byTopic: { job_search: 2, training: 1, other: 1 },
       byTeam: { 취업지원팀: 2, 교육훈련팀: 1, '(팀 없음)': 1 },
       byChannel: { facebook_comment: 2, youtube_comment: 1, phone: 1 },
+      byAudience: { '(대상 없음)': 4 },
       answered: 3,
       medianFirstResponseHours: 3,
+      p90FirstResponseHours: 10,
       overdue: 2,
       unassigned: 1,
+      // Two answered in time out of four whose outcome is known (one late, one never answered).
+      deadline: { counted: 4, onTime: 2, share: 0.5 },
+      posts: [],
+      dryRunPosts: 0,
+      lectures: [],
     });
 
     const asLead = { ...a.env, ...(await cliAs(a.ctx, 'lead', 'kim.minji')) };

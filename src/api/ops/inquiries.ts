@@ -4,9 +4,11 @@ import { addNote, assignInquiry, claimInquiry, closeInquiry, markSpam, reopenInq
 import { correctTriage } from '../../inquiries/corrections.js';
 import { receiveInbound } from '../../inquiries/intake.js';
 import { listInquiries, showInquiry, type InquiryDetail, type InquiryFilter, type InquirySummary } from '../../inquiries/queries.js';
-import { replyToInquiry } from '../../inquiries/replies.js';
+import { actorWords } from '../../inquiries/history.js';
+import { ReplyConflictError, replyToInquiry } from '../../inquiries/replies.js';
 import { monthlyReport, previousKstMonth } from '../../inquiries/report.js';
 import { revealOriginal } from '../../inquiries/reveal.js';
+import { formatKst } from '../../time/kst.js';
 import { AUDIENCES, TOPICS } from '../../triage/rules.js';
 import { AppError } from '../errors.js';
 import { defineOperation } from '../operation.js';
@@ -93,6 +95,34 @@ const asChanged = (row: { id: number; status: string; team: string | null; assig
 // The JSON round trip in `invoke` turns the services' Dates into the strings the schemas describe.
 const asJson = <T>(value: T) => value as unknown as z.input<typeof inquiryDetail> & z.input<typeof inquirySummary>;
 const asJsonList = (rows: InquirySummary[]) => rows as unknown as z.input<typeof inquirySummary>[];
+
+const reportOutput = z.object({
+  month: z.string(),
+  received: z.number(),
+  spam: z.number(),
+  byTopic: z.record(z.string(), z.number()),
+  byTeam: z.record(z.string(), z.number()),
+  byChannel: z.record(z.string(), z.number()),
+  byAudience: z.record(z.string(), z.number()),
+  answered: z.number(),
+  medianFirstResponseHours: z.number().nullable(),
+  p90FirstResponseHours: z.number().nullable(),
+  overdue: z.number(),
+  unassigned: z.number(),
+  deadline: z.object({ counted: z.number(), onTime: z.number(), share: z.number().nullable() }),
+  posts: z.array(z.object({ channel: z.string(), kind: z.string(), published: z.number() })),
+  dryRunPosts: z.number(),
+  lectures: z.array(
+    z.object({
+      title: z.string(),
+      scheduledStart: time,
+      state: z.enum(['scheduled', 'live', 'held', 'cancelled']),
+      replay: z.boolean(),
+      youtubeViews: z.number().nullable(),
+      discordInterested: z.number().nullable(),
+    }),
+  ),
+});
 
 export const inquiryOperations = [
   defineOperation({
@@ -208,16 +238,26 @@ export const inquiryOperations = [
       canned: z.string().max(100).optional(),
       values: z.record(z.string(), z.string()).optional(),
       visibility: z.enum(['public', 'private']).optional(),
+      /** The newest answer of the conversation you saw (0: none); refused when someone answered since. */
+      seen: z.coerce.number().int().min(0).optional(),
     }),
     output: z.object({ replyId: z.number(), status: z.string(), text: z.string() }),
-    run: (ctx, actor, input) =>
-      replyToInquiry(ctx, {
-        inquiryId: input.id,
-        as: actor.login,
-        ...(input.text !== undefined ? { text: input.text } : {}),
-        ...(input.canned !== undefined ? { canned: input.canned, values: input.values ?? {} } : {}),
-        ...(input.visibility ? { visibility: input.visibility } : {}),
-      }),
+    async run(ctx, actor, input) {
+      try {
+        return await replyToInquiry(ctx, {
+          inquiryId: input.id,
+          as: actor.login,
+          ...(input.text !== undefined ? { text: input.text } : {}),
+          ...(input.canned !== undefined ? { canned: input.canned, values: input.values ?? {} } : {}),
+          ...(input.visibility ? { visibility: input.visibility } : {}),
+          ...(input.seen !== undefined ? { seenReplyId: input.seen } : {}),
+        });
+      } catch (error) {
+        if (!(error instanceof ReplyConflictError)) throw error;
+        const who = actorWords(ctx.config, error.answer.author);
+        throw new AppError('conflict', error.message, [{ path: 'seen', message: `${who}님이 ${formatKst(error.answer.createdAt)}에 이 대화에 먼저 답했어요. 그 답변을 읽고, 그래도 보낼지 정하세요.` }]);
+      }
+    },
   }),
   defineOperation({
     name: 'replies.get',
@@ -306,21 +346,10 @@ export const inquiryOperations = [
     name: 'reports.monthly',
     method: 'GET',
     path: '/reports/monthly',
-    summary: "A month's inquiries (the previous month in KST unless one is named): by topic, team and channel, first-response times, overdue",
+    summary: "A month's figures (the previous month in KST unless one is named): inquiries by channel, topic, audience and team, first-response times (median, 90th percentile), share answered within the deadline, posts published per channel and kind, lectures broadcast",
     roles: ['lead', 'staff'],
     input: z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM').optional() }),
-    output: z.object({
-      month: z.string(),
-      received: z.number(),
-      spam: z.number(),
-      byTopic: z.record(z.string(), z.number()),
-      byTeam: z.record(z.string(), z.number()),
-      byChannel: z.record(z.string(), z.number()),
-      answered: z.number(),
-      medianFirstResponseHours: z.number().nullable(),
-      overdue: z.number(),
-      unassigned: z.number(),
-    }),
-    run: (ctx, _actor, input) => monthlyReport(ctx, input.month ?? previousKstMonth(new Date())),
+    output: reportOutput,
+    run: async (ctx, _actor, input) => (await monthlyReport(ctx, input.month ?? previousKstMonth(new Date()))) as unknown as z.input<typeof reportOutput>,
   }),
 ];

@@ -26,6 +26,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ChannelError, type Channel, type ChannelDescription, type PublishedCopy } from '../channel.js';
+import type { ReplyWindow, ReplyWindowQuestion } from '../module.js';
 import type { RenderedPayload } from '../payloads.js';
 import { GraphApiError, toChannelError, type GraphClient, type GraphPost } from './graph-client.js';
 import { FACEBOOK_LIMITS } from './limits.js';
@@ -206,6 +207,7 @@ export function createFacebookChannel(options: FacebookChannelOptions): Channel 
 }
 
 const DAY_MS = 24 * 60 * 60_000;
+const HUMAN_AGENT_MS = 7 * DAY_MS;
 
 /**
  * Messenger's rules for a Page answering a person: a standard reply within 24 hours of their
@@ -214,10 +216,38 @@ const DAY_MS = 24 * 60 * 60_000;
 export function messagingTag(lastInboundAt: Date, now: Date): 'HUMAN_AGENT' | null {
   const age = now.getTime() - lastInboundAt.getTime();
   if (age <= DAY_MS) return null;
-  if (age <= 7 * DAY_MS) return 'HUMAN_AGENT';
+  if (age <= HUMAN_AGENT_MS) return 'HUMAN_AGENT';
   throw new ChannelError(
     'facebook',
     'permanent',
     `the citizen's last Messenger message was ${Math.floor(age / DAY_MS)} days ago; Facebook lets a Page answer only within 7 days (마지막 메시지 후 7일이 지나 Messenger로 답할 수 없습니다). Call them, or wait for them to write again.`,
   );
 }
+
+/**
+ * The same rules as the reply box reads them, before anything is sent: Messenger's windows
+ * from the citizen's last message, and a comment's one private reply within 7 days of it.
+ */
+export function facebookReplyWindow(q: ReplyWindowQuestion): ReplyWindow | null {
+  if (q.inbound === 'facebook_message') {
+    const last = q.lastInboundAt.getTime();
+    let tag: 'HUMAN_AGENT' | null;
+    try {
+      tag = messagingTag(q.lastInboundAt, q.now);
+    } catch (error) {
+      if (!(error instanceof ChannelError)) throw error;
+      return { state: 'closed', until: null, rule: MESSENGER_RULE, reason: '시민의 마지막 메시지 후 7일이 지나 Messenger로 답할 수 없어요. 전화하거나 시민이 다시 쓰기를 기다리세요.' };
+    }
+    return tag === null
+      ? { state: 'open', until: new Date(last + DAY_MS), rule: MESSENGER_RULE, reason: null }
+      : { state: 'extended', until: new Date(last + HUMAN_AGENT_MS), rule: MESSENGER_RULE, reason: null };
+  }
+  if (q.inbound === 'facebook_comment' && q.visibility === 'private') {
+    const until = new Date(q.messageAt.getTime() + HUMAN_AGENT_MS);
+    const rule = '댓글 하나에 비공개 답변은 한 번, 댓글을 단 뒤 7일 안에만 보낼 수 있어요.';
+    return q.now <= until ? { state: 'open', until, rule, reason: null } : { state: 'closed', until: null, rule, reason: '댓글을 단 지 7일이 지나 비공개로 답할 수 없어요. 공개 답변으로 보내거나 전화하세요.' };
+  }
+  return null;
+}
+
+const MESSENGER_RULE = 'Messenger는 시민의 마지막 메시지 후 24시간 안에 답할 수 있고, 그 뒤 7일까지는 상담원 답변(HUMAN_AGENT)으로만 보낼 수 있어요.';

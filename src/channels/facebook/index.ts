@@ -3,6 +3,7 @@
  * and a sweep every ten minutes, answers as comment replies, private replies or messages.
  */
 import type { ChannelModule } from '../module.js';
+import { facebookReplyWindow } from './facebook-channel.js';
 import { createLiveFacebookChannel } from './live.js';
 import { FACEBOOK_REPLY_MAX } from './limits.js';
 import { facebookRender, type FacebookPayload } from './render.js';
@@ -31,6 +32,7 @@ export const facebook: ChannelModule<'facebook', FacebookPayload> = {
     visibilities: { facebook_comment: ['public', 'private'], facebook_message: ['private'] },
     // A private reply is invisible to everyone else: the comment gets a short public note.
     publicNoteForPrivateAnswer: ['facebook_comment'],
+    window: facebookReplyWindow,
   },
   inbound: ['facebook_comment', 'facebook_message'],
   emulator: 'test/emulators/graph.ts',

@@ -10,6 +10,7 @@ import * as m0008 from './0008_youtube.js';
 import * as m0009 from './0009_console.js';
 import * as m0010 from './0010_triage_learning.js';
 import * as m0011 from './0011_source_body_hash.js';
+import * as m0012 from './0012_inbox.js';
 import * as m0013 from './0013_inbound_inbox.js';
 
 /** Every migration, in order. Names sort in the order they must run; never rename or reorder one that has shipped. */
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '0009_console': m0009,
   '0010_triage_learning': m0010,
   '0011_source_body_hash': m0011,
+  '0012_inbox': m0012,
   '0013_inbound_inbox': m0013,
 };
