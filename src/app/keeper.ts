@@ -3,13 +3,15 @@
  * job, so it outlives a Redis that lost every key): it re-creates missing job schedulers, takes
  * over actions whose lease lapsed, and queues again every piece of pending work whose job is
  * gone — outbound actions, triage, deadline alerts — under deterministic deduplication ids, so
- * work still queued is not doubled and each piece runs once.
+ * work still queued is not doubled and each piece runs once. It also sums up posts a dead worker
+ * left shown as publishing after their last copy went out.
  */
 import type { JobsOptions } from 'bullmq';
 import { CHANNEL_MODULES } from '../channels/registry.js';
 import { pendingInboxJobs } from '../inquiries/inbound-inbox.js';
 import { pendingInquiryJobs } from '../inquiries/reconcile.js';
 import { pendingActionJobs } from '../outbound/reconcile.js';
+import { settleLaggingPosts } from '../outreach/deliveries.js';
 import type { JobName, JobPayloads, QueueName } from '../queues/registry.js';
 import { queueOfJob } from '../queues/registry.js';
 import type { AppContext } from './context.js';
@@ -100,6 +102,8 @@ export class Keeper {
     const schedulers = await ensureSchedulers(ctx);
     const jobs = [...(await pendingActionJobs(ctx.store.db, now, HORIZON_MS)), ...(await pendingInquiryJobs(ctx.store.db, now, HORIZON_MS)), ...(await pendingInboxJobs(ctx))];
     await ctx.queues.addDeduplicated(jobs, now.getTime());
+    const posts = await settleLaggingPosts(ctx);
+    if (posts > 0) ctx.log.info({ posts }, 'posts whose deliveries had all settled were still shown as publishing; their status is summed up now');
     if (schedulers > 0) ctx.log.info({ schedulers }, 'job schedulers were missing from Redis and are back');
     return { schedulers, jobs: jobs.length };
   }

@@ -10,7 +10,7 @@ import { requestActions, type ActionRequest } from '../outbound/actions.js';
 import type { DeliveryStatus } from '../store/outreach-tables.js';
 import type { Database } from '../store/schema.js';
 import { transact } from '../queues/job-outbox.js';
-import { summarisePostStatus } from './post-status.js';
+import { summarisePostStatus, UNSETTLED_DELIVERY } from './post-status.js';
 
 /** A delivery's idempotency key (publishDuePostsIn spells it in SQL too). */
 export function deliveryKey(postId: number, channel: string): string {
@@ -104,6 +104,26 @@ export async function propagatePostChange(ctx: Pick<AppContext, 'config'>, trx: 
   const toSync = changed.rows.filter((d) => d.platform_id !== null || d.status !== 'failed');
   await requestActions(trx, deliverySyncRequests(ctx, toSync, kind, by));
   return toSync.length;
+}
+
+/**
+ * Posts still shown as publishing though none of their deliveries is unsettled: a worker that
+ * died after recording a copy's outcome and before summing up its post leaves one behind (the
+ * action is done, so nothing else would look at it again). The keeper sums them up.
+ */
+export async function settleLaggingPosts(ctx: Pick<AppContext, 'store'>, limit = 200): Promise<number> {
+  const lagging = await ctx.store.db
+    .selectFrom('posts')
+    .select('posts.id')
+    .where('posts.status', '=', 'publishing')
+    .where((eb) => eb.exists(eb.selectFrom('deliveries').select(sql.lit(1).as('one')).whereRef('deliveries.post_id', '=', 'posts.id')))
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('deliveries').select(sql.lit(1).as('one')).whereRef('deliveries.post_id', '=', 'posts.id').where('deliveries.status', 'in', UNSETTLED_DELIVERY))),
+    )
+    .limit(limit)
+    .execute();
+  for (const post of lagging) await refreshPostStatus(ctx, post.id);
+  return lagging.length;
 }
 
 /**
