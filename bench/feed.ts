@@ -56,7 +56,7 @@ export interface GeneratedFeed {
   items: number;
 }
 
-export function generateJobFeed(count: number, options: { seed?: number; now?: Date } = {}): GeneratedFeed {
+export function generateJobFeed(count: number, options: { seed?: number; now?: Date; builtAt?: Date } = {}): GeneratedFeed {
   const rnd = random(options.seed ?? 52710);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const now = options.now ?? new Date();
@@ -69,6 +69,8 @@ export function generateJobFeed(count: number, options: { seed?: number; now?: D
     '<link>https://job.example.go.kr/bbs/board.php?bo_table=jobs</link>',
     '<description>완주군 관내 기업 구인 공고 (일자리지원센터 알선)</description>',
     '<language>ko</language>',
+    // The board stamps every rendering of its list: a re-poll's bytes differ though its items do not.
+    `<lastBuildDate>${rfc822Kst(options.builtAt ?? now)}</lastBuildDate>`,
   ];
   for (let i = 0; i < count; i++) {
     const no = 100_000 + count - i;

@@ -57,8 +57,8 @@ async function main(): Promise<void> {
       `${count(stored.postsPlanned ?? 0)} draft posts planned; parse ${seconds(stored.parseMs)}; storing alone ${rate(stored.items, storeMs)}/s ${goal(stored.items / storeMs * 1000 >= GOALS.newItemsPerSecond, `≥ ${count(GOALS.newItemsPerSecond)}/s`)}`,
     ]);
     ingestRows.push([
-      '… + ingestItems (re-poll, unchanged)', store, count(stored.items), seconds(stored.repollMs!), rate(stored.items, stored.repollMs!), '', '',
-      `a changed feed whose items are unchanged: parsed again ${goal(stored.items / stored.repollMs! * 1000 >= GOALS.repollPerSecond, `≥ ${count(GOALS.repollPerSecond)}/s`)}; the same bytes again cost no parse (body hash or 304)`,
+      '… + ingestItems (re-poll, items unchanged)', store, count(stored.items), seconds(stored.repollMs!), rate(stored.items, stored.repollMs!), '', '',
+      `the list re-sent with a new <lastBuildDate>: items known by their bytes' hash, not parsed ${goal(stored.items / stored.repollMs! * 1000 >= GOALS.repollPerSecond, `≥ ${count(GOALS.repollPerSecond)}/s`)}; the same bytes again cost no parse (body hash or 304)`,
     ]);
   }
   console.log(`\nIngest: a generated ${count(FEED_ITEMS)}-item RSS feed of 채용 notices (EUC-KR, HTML in CDATA)`);

@@ -34,6 +34,8 @@ export interface ParsedFeed {
   errors: string[];
   /** What staff should know about items that were kept: a date not understood, items sharing a guid. */
   warnings: string[];
+  /** Items taken from the previous read of the same bytes instead of parsed (see FeedItemMemory). */
+  remembered: number;
 }
 
 export class FeedParseError extends Error {
@@ -58,8 +60,77 @@ export function isFeedDocument(xml: string): boolean {
   return root !== null && FEED_ROOTS.has(root);
 }
 
-/** Parses a decoded feed; throws FeedParseError when it is not a readable RSS/Atom feed. */
-export async function parseFeed(xml: string, options: FeedParseOptions): Promise<ParsedFeed> {
+/**
+ * Parses a decoded feed; throws FeedParseError when it is not a readable RSS/Atom feed.
+ *
+ * With `memory` (one per feed, kept between polls), an item whose bytes are exactly those of an
+ * item read cleanly last time is not parsed again: a board that re-sends its whole list with a
+ * new `<lastBuildDate>` costs a hash per item, not an XML parse. The result is the same as a
+ * full parse: remembered items come back as the drafts they were, and keys are assigned over
+ * all items together.
+ */
+export async function parseFeed(xml: string, options: FeedParseOptions, memory?: FeedItemMemory): Promise<ParsedFeed> {
+  const format = feedFormat(xml);
+  const split = memory ? splitItems(xml, format) : null;
+  if (memory && split) {
+    const incremental = await parseChanged(xml, format, options, memory, split);
+    if (incremental) return incremental;
+  }
+  const doc = await readDocument(xml, format, options, (k) => k);
+  if (memory) {
+    // Items are remembered by position: only when the split found exactly the items the parser did.
+    if (split && doc.rawCount === split.chunks.length) memory.remember(contextOf(xml, options), doc.link, split.hashes, doc.entries, doc.flawed);
+    else memory.forget();
+  }
+  return finish(format, doc, 0);
+}
+
+/**
+ * What a feed's previous read left to reuse: the draft of each item that was read without a
+ * problem, by the hash of its bytes, valid while what an item's reading depends on beyond its
+ * own bytes stays the same: the root element (with the namespaces), the channel's link (the base
+ * of relative links) and the source's options.
+ */
+export class FeedItemMemory {
+  private context: string | null = null;
+  private link: string | null = null;
+  private entries = new Map<string, Entry>();
+
+  /** `maxItems` bounds what one feed keeps in memory; items past it are parsed every time. */
+  constructor(private readonly maxItems = 20_000) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The remembered entry for these bytes, if the context is the same. */
+  recall(context: string, hash: string): Entry | undefined {
+    return context === this.context ? this.entries.get(hash) : undefined;
+  }
+
+  sameLink(link: string | null): boolean {
+    return link === this.link;
+  }
+
+  /** Keeps this read's clean entries in place of the last read's. */
+  remember(context: string, link: string | null, hashes: readonly string[], entries: readonly Entry[], flawed: ReadonlySet<number>): void {
+    this.forget();
+    this.context = context;
+    this.link = link;
+    for (const entry of entries) {
+      const hash = hashes[entry.index];
+      if (hash !== undefined && !flawed.has(entry.index) && this.entries.size < this.maxItems) this.entries.set(hash, entry);
+    }
+  }
+
+  forget(): void {
+    this.context = null;
+    this.link = null;
+    this.entries = new Map();
+  }
+}
+
+function feedFormat(xml: string): FeedFormat {
   if (typeof xml !== 'string' || xml.trim() === '') throw new FeedParseError('the feed is empty');
   const root = xmlRootElement(xml);
   if (root === null) {
@@ -71,12 +142,27 @@ export async function parseFeed(xml: string, options: FeedParseOptions): Promise
     const hint = root.toLowerCase() === 'html' ? ' (an HTML page, not a feed)' : '';
     throw new FeedParseError(`not an RSS or Atom feed: the document's root element is <${root}>${hint}`);
   }
+  return format;
+}
 
+interface FeedDocument {
+  title: string | null;
+  link: string | null;
+  entries: Entry[];
+  /** Positions of items that were skipped or drew a warning: never remembered. */
+  flawed: Set<number>;
+  rawCount: number;
+  errors: string[];
+  warnings: string[];
+}
+
+/** Parses `xml`; its k-th item is item `position(k)` of the feed as fetched. */
+async function readDocument(xml: string, format: FeedFormat, options: FeedParseOptions, position: (k: number) => number): Promise<FeedDocument> {
   let feed: Parser.Output<Record<string, unknown>> & Record<string, unknown>;
   try {
     feed = await newParser().parseString(withChannel(htmlEntitiesToXmlReferences(xml), format));
   } catch (err) {
-    throw new FeedParseError(describeParseFailure(err, root), { cause: err });
+    throw new FeedParseError(describeParseFailure(err, xmlRootElement(xml) ?? format), { cause: err });
   }
 
   const feedLink = absoluteHttpUrl(str(feed.link), options.baseUrl);
@@ -86,24 +172,102 @@ export async function parseFeed(xml: string, options: FeedParseOptions): Promise
   const errors: string[] = [];
   const warnings: string[] = [];
   const entries: Entry[] = [];
+  const flawed = new Set<number>();
   const rawItems: unknown[] = Array.isArray(feed.items) ? feed.items : [];
-  rawItems.forEach((raw, index) => {
+  rawItems.forEach((raw, k) => {
+    const index = position(k);
+    const before = errors.length + warnings.length;
     try {
       const entry = mapItem(asRecord(raw), index, format, base, options, errors, warnings);
       if (entry) entries.push(entry);
     } catch (err) {
       errors.push(`item ${index + 1}: ${(err as Error).message}`);
     }
+    if (errors.length + warnings.length > before) flawed.add(index);
   });
+  return { title: inlineText(str(feed.title)) || null, link: feedLink, entries, flawed, rawCount: rawItems.length, errors, warnings };
+}
 
-  return {
-    format,
-    title: inlineText(str(feed.title)) || null,
-    link: feedLink,
-    items: assignKeys(entries, errors, warnings),
-    errors,
-    warnings,
-  };
+function finish(format: FeedFormat, doc: FeedDocument, unchanged: number): ParsedFeed {
+  const { errors, warnings } = doc;
+  const entries = [...doc.entries].sort((a, b) => a.index - b.index);
+  return { format, title: doc.title, link: doc.link, items: assignKeys(entries, errors, warnings), errors, warnings, remembered: unchanged };
+}
+
+/**
+ * Reads only the items whose bytes changed since the last read (the rest come from `memory`),
+ * or returns null when that cannot be done safely and the whole feed must be parsed.
+ */
+async function parseChanged(xml: string, format: FeedFormat, options: FeedParseOptions, memory: FeedItemMemory, split: SplitFeed): Promise<ParsedFeed | null> {
+  const occurrences = new Map<string, number>();
+  for (const hash of split.hashes) occurrences.set(hash, (occurrences.get(hash) ?? 0) + 1);
+  const context = contextOf(xml, options);
+  const recalled: Entry[] = [];
+  const changed: number[] = [];
+  split.hashes.forEach((hash, index) => {
+    // Bytes repeated within the feed are parsed, so the duplicate is reported as before.
+    const entry = occurrences.get(hash) === 1 ? memory.recall(context, hash) : undefined;
+    if (entry) recalled.push({ ...entry, index });
+    else changed.push(index);
+  });
+  if (recalled.length === 0) return null;
+  const reduced = `${split.head}${changed.map((i) => split.chunks[i]).join('\n')}${split.tail}`;
+  const doc = await readDocument(reduced, format, options, (k) => changed[k]!);
+  // The channel's link is known only now; items read against another base are read again.
+  if (doc.rawCount !== changed.length || !memory.sameLink(doc.link)) return null;
+  const all: FeedDocument = { ...doc, entries: [...recalled, ...doc.entries] };
+  memory.remember(context, doc.link, split.hashes, all.entries, doc.flawed);
+  return finish(format, all, recalled.length);
+}
+
+interface SplitFeed {
+  /** Everything before the first item, and after the last. */
+  head: string;
+  tail: string;
+  /** Each item's element, as it is in the document. */
+  chunks: string[];
+  hashes: string[];
+}
+
+const ITEM_ELEMENT: Record<FeedFormat, RegExp> = {
+  rss: /<item(?=[\s>])[\s\S]*?<\/item\s*>/g,
+  rdf: /<item(?=[\s>])[\s\S]*?<\/item\s*>/g,
+  atom: /<entry(?=[\s>])[\s\S]*?<\/entry\s*>/g,
+};
+const ITEM_OPEN: Record<FeedFormat, RegExp> = { rss: /<item(?=[\s>])/, rdf: /<item(?=[\s>])/, atom: /<entry(?=[\s>])/ };
+const ITEM_TAG: Record<FeedFormat, RegExp> = { rss: /<\/?item(?=[\s>])/, rdf: /<\/?item(?=[\s>])/, atom: /<\/?entry(?=[\s>])/ };
+
+/**
+ * The feed's items as byte ranges, found without parsing. Only a clean split is used: items
+ * separated by nothing but white space, none opening inside another, and no item-like text
+ * outside them (a `</item>` inside CDATA would break one of these). Anything else: null.
+ */
+function splitItems(xml: string, format: FeedFormat): SplitFeed | null {
+  const chunks: string[] = [];
+  let first = -1;
+  let end = 0;
+  for (const match of xml.matchAll(ITEM_ELEMENT[format])) {
+    if (first === -1) first = match.index;
+    else if (xml.slice(end, match.index).trim() !== '') return null;
+    if (ITEM_OPEN[format].test(match[0].slice(1)) || !cdataBalanced(match[0])) return null;
+    chunks.push(match[0]);
+    end = match.index + match[0].length;
+  }
+  if (chunks.length === 0) return null;
+  const head = xml.slice(0, first);
+  const tail = xml.slice(end);
+  if (ITEM_TAG[format].test(head) || ITEM_TAG[format].test(tail)) return null;
+  return { head, tail, chunks, hashes: chunks.map((chunk) => createHash('sha1').update(chunk).digest('base64')) };
+}
+
+function cdataBalanced(chunk: string): boolean {
+  return chunk.split('<![CDATA[').length === chunk.split(']]>').length;
+}
+
+/** What reading an item depends on besides its own bytes (the channel link is checked apart). */
+function contextOf(xml: string, options: FeedParseOptions): string {
+  const root = /<(?:rss|feed|rdf:RDF|RDF)\b[^>]*>/.exec(xml)?.[0] ?? '';
+  return JSON.stringify([root, options.kind, options.region ?? null, options.baseUrl ?? null]);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   type Work24TrainingSourceConfig,
 } from './config.js';
 import { DecodeError, decodeBody, xmlRootElement } from './decode.js';
-import { FeedParseError, isFeedDocument, parseFeed } from './feed.js';
+import { FeedItemMemory, FeedParseError, isFeedDocument, parseFeed } from './feed.js';
 import { FetchError, fetchBytes, redactSecrets, type FetchResult } from './http-fetch.js';
 import {
   buildWork24JobsUrl,
@@ -108,6 +108,23 @@ export function createSource(input: SourceConfig | SourceConfigInput, env: Env, 
   }
 }
 
+/**
+ * Each feed's items from its last read in this process, so a feed that changed only around its
+ * items (a new `<lastBuildDate>`, one new notice on top) is not parsed whole again. A process
+ * that has not read the feed yet parses it whole; the result is the same either way.
+ */
+const feedMemories = new Map<string, FeedItemMemory>();
+
+function feedMemory(config: RssSourceConfig): FeedItemMemory {
+  const key = `${config.name}\u0000${config.url}`;
+  let memory = feedMemories.get(key);
+  if (!memory) {
+    memory = new FeedItemMemory();
+    feedMemories.set(key, memory);
+  }
+  return memory;
+}
+
 class RssSource implements Source {
   readonly type = 'rss' as const;
   readonly name: string;
@@ -132,7 +149,7 @@ class RssSource implements Source {
     if (state.bodyHash === bodyHash) return { status: 'not-modified' };
     const decoded = await guard(this.name, 'decode', () => decodeBody(response.body, response.contentType));
     const feed = await guard(this.name, 'parse', () =>
-      parseFeed(decoded.text, { kind: config.kind, region: config.region ?? null, baseUrl: response.url }),
+      parseFeed(decoded.text, { kind: config.kind, region: config.region ?? null, baseUrl: response.url }, feedMemory(config)),
     );
     return {
       status: 'ok',

@@ -72,6 +72,8 @@ describe('RSS source', () => {
     const changed = await source.poll({ bodyHash: first.bodyHash });
     expect(changed).toMatchObject({ status: 'ok', items: expect.any(Array) });
     expect(changed.status === 'ok' && changed.bodyHash).not.toBe(first.bodyHash);
+    // Its items' bytes did not change: they come from the last read, exactly as they were.
+    expect(changed.status === 'ok' && changed.items).toEqual(first.items);
   });
 
   it('fails an empty body as a parse error naming the source', async () => {
