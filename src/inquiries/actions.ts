@@ -132,6 +132,8 @@ export async function markSpam(deps: InquiryDeps, inquiryId: number, as: string,
       if (inquiry.status === 'spam') return inquiry;
       const now = new Date();
       const row = await trx.updateTable('inquiries').set({ status: 'spam', spam: true, updated_at: now }).where('id', '=', inquiryId).returningAll().executeTakeFirstOrThrow();
+      // Out of every queue, so nobody is to be reminded of it any more.
+      await resolveNotifications(trx, { type: 'inquiry', id: inquiryId });
       await closeConversationIfDone(trx, inquiry.conversation_id);
       await recordCorrection(trx, inquiry, { spam: true }, counselorActor(counselor.id));
       await audit(trx, counselorActor(counselor.id), 'inquiry.marked_spam', { id: inquiryId }, { from: inquiry.status });
