@@ -20,8 +20,9 @@
 import { createHash } from 'node:crypto';
 import { ChannelType, MessageFlags, Routes, type APIChannel, type APIMessage, type APIThreadChannel, type APIUser } from 'discord.js';
 import type { Logger } from 'pino';
-import { ChannelError, type Channel, type ChannelDescription, type PublishedCopy, type ReplyRequest } from '../channel.js';
+import { ChannelError, type Channel, type PublishedCopy, type ReplyRequest } from '../channel.js';
 import type { RenderedPayload } from '../payloads.js';
+import { discordDescription } from './description.js';
 import { postLink, removePostEvent, syncPostEvent, type EventSync } from './events.js';
 import { DISCORD_LIMITS } from './limits.js';
 import { carriesMarker, marked, nonceOf } from './marker.js';
@@ -227,19 +228,7 @@ export function createDiscordChannel(options: DiscordChannelOptions): Channel {
     return ref;
   };
 
-  const description: ChannelDescription = {
-    name: 'discord',
-    dryRun: false,
-    capabilities: { publish: true, update: true, remove: true, reply: true },
-    limits: [
-      `content ≤ ${DISCORD_LIMITS.content.toLocaleString('en-US')} characters; one embed ≤ ${DISCORD_LIMITS.embedTotal.toLocaleString('en-US')} characters with ≤ ${DISCORD_LIMITS.embedFields} fields; link buttons`,
-      settings.forumChannelId ? `forum mode: each post is a thread in forum ${settings.forumChannelId}, tagged by kind and audience; locked and archived at 마감` : `posts go to channel ${settings.announceChannelId || '(not set)'}, crossposted when it is an announcement channel`,
-      'a retry adopts its earlier copy: nonce with enforce_nonce, and an invisible fingerprint searched among the bot\'s messages since the first attempt',
-      '취소 and removal delete the post; lectures with a start time become scheduled events, cancelled with the post',
-      'replies: in the thread (public) or by direct message (private); closed DMs (50007) fail with the reason',
-    ],
-    callTimeoutMs: options.callTimeoutMs,
-  };
+  const description = discordDescription(settings, options.callTimeoutMs);
 
   return {
     name: 'discord',

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import { PROJECT_ROOT } from '../../paths.js';
 
 export const THUMBNAIL_WIDTH = 1280;
@@ -17,8 +17,17 @@ const BOLD = 'OntactPretendardGOVBold';
 
 let fontsLoaded = false;
 
-function loadFonts(): void {
-  if (fontsLoaded) return;
+/**
+ * Skia is loaded on the first card, not at start-up: its native library and fonts cost about
+ * 20 MiB resident, and most centres never draw a card (YouTube dry-run, or no lectures).
+ */
+async function canvasWithFonts(): Promise<typeof import('@napi-rs/canvas')> {
+  const canvas = await import('@napi-rs/canvas');
+  if (!fontsLoaded) loadFonts(canvas.GlobalFonts);
+  return canvas;
+}
+
+function loadFonts(GlobalFonts: typeof import('@napi-rs/canvas').GlobalFonts): void {
   const dir = join(PROJECT_ROOT, 'assets', 'fonts');
   const regular = GlobalFonts.registerFromPath(join(dir, 'PretendardGOV-Regular.woff2'), REGULAR);
   const bold = GlobalFonts.registerFromPath(join(dir, 'PretendardGOV-Bold.woff2'), BOLD);
@@ -80,7 +89,7 @@ function ellipsise(ctx: SKRSContext2D, text: string, width: number): string {
 
 /** The card as a PNG. */
 export async function renderCard(text: CardText): Promise<Buffer> {
-  loadFonts();
+  const { createCanvas } = await canvasWithFonts();
   const canvas = createCanvas(THUMBNAIL_WIDTH, THUMBNAIL_HEIGHT);
   const ctx = canvas.getContext('2d');
   const margin = 88;
