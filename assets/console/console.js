@@ -2,7 +2,8 @@
  * The console's own script: small enhancements over pages that work without it. It shows only
  * the compose fields for what is being posted, moves focus to a form's problems, and lets staff
  * drag a post to another day or slot in the calendar (posting the same form as the post's
- * "시간 바꾸기" page, and asking the same confirmation for an unusual time).
+ * "시간 바꾸기" page, and asking the same confirmation for an unusual time), and keeps the inbox
+ * and a conversation up to date as they change.
  */
 /* global window, document */
 (function () {
@@ -140,10 +141,35 @@
     });
   }
 
+  // Inbox and conversation pages: the server says what changed (server-sent events); the parts
+  // marked data-live fetch themselves again (htmx), so nothing is reloaded and nothing typed is lost.
+  function liveUpdates() {
+    var holder = document.querySelector('[data-live-events]');
+    if (!holder || !window.EventSource || !window.htmx) return;
+    var source = new window.EventSource(holder.getAttribute('data-live-events'));
+    var pending = null;
+    source.addEventListener('change', function () {
+      if (pending) window.clearTimeout(pending);
+      pending = window.setTimeout(function () {
+        pending = null;
+        var parts = document.querySelectorAll('[data-live]');
+        for (var i = 0; i < parts.length; i++) window.htmx.trigger(parts[i], 'ontact:changed');
+      }, 200);
+    });
+    // Said once the stream is really open, so what changes after it is sure to be heard.
+    source.addEventListener('open', function () {
+      document.body.setAttribute('data-live-connected', '1');
+    });
+    window.addEventListener('pagehide', function () {
+      source.close();
+    });
+  }
+
   function start() {
     composeFields();
     focusProblems();
     calendarDrag();
+    liveUpdates();
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

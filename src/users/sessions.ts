@@ -66,9 +66,11 @@ export type SessionLookup = { ok: true; session: ActiveSession } | { ok: false; 
 
 /**
  * The session a cookie stands for, touched (its idle clock restarted) at most every quarter of
- * the idle timeout, so a busy page does not write on every request.
+ * the idle timeout, so a busy page does not write on every request. A request a page makes by
+ * itself (`touch: false`: a live inbox refreshing) only checks it, so an unattended page still
+ * signs out after `idleMinutes`.
  */
-export async function findSession(db: Kysely<Database>, config: Pick<Config, 'inquiries' | 'web'>, token: string | undefined, now = new Date()): Promise<SessionLookup> {
+export async function findSession(db: Kysely<Database>, config: Pick<Config, 'inquiries' | 'web'>, token: string | undefined, now = new Date(), options: { touch?: boolean } = {}): Promise<SessionLookup> {
   if (!token || token.length > 100) return { ok: false, why: 'none' };
   const policy = sessionPolicy(config);
   const row = await db
@@ -85,7 +87,7 @@ export async function findSession(db: Kysely<Database>, config: Pick<Config, 'in
     await db.updateTable('console_sessions').set({ revoked_at: now, revoked_reason: now.getTime() >= row.expires_at.getTime() ? 'expired (absolute)' : 'expired (idle)' }).where('id', '=', row.id).where('revoked_at', 'is', null).execute();
     return { ok: false, why: 'expired' };
   }
-  if (now.getTime() - row.last_seen_at.getTime() >= Math.min(60_000, policy.idleMs / 4)) {
+  if (options.touch !== false && now.getTime() - row.last_seen_at.getTime() >= Math.min(60_000, policy.idleMs / 4)) {
     await db.updateTable('console_sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
   }
   return {

@@ -23,7 +23,7 @@ afterAll(async () => {
 }, 60_000);
 
 describe('sources, channels, admin and the rest', () => {
-  it('as an admin', { timeout: 50_000 }, async () => {
+  it('as an admin', { timeout: 120_000 }, async () => {
     const page = await (await newContext(browser)).newPage();
     await signIn(page, server, 'admin.kim', PASSWORDS.admin);
     const outbox = (await server.api<{ id: number }[]>(seeded.staffToken, 'GET', '/outbox?channel=discord')).body[0]!;
@@ -39,10 +39,10 @@ describe('sources, channels, admin and the rest', () => {
     await page.context().close();
   });
 
-  it('as a counselor, on a phone, and at 200 % zoom', { timeout: 50_000 }, async () => {
+  it('as a counselor, on a phone, and at 200 % zoom', { timeout: 120_000 }, async () => {
     const counselor = await (await newContext(browser)).newPage();
     await signIn(counselor, server, 'lee.seojun', PASSWORDS.counselor);
-    await visit(counselor, server, '/inbox', 'inbox');
+    await visit(counselor, server, '/inbox', null, 'the inbox as a counselor (its screenshot is the live one of inbox.test.ts)');
     await visit(counselor, server, '/channels', null, 'channels as a counselor');
     expect((await counselor.goto(`${server.url}/posts`))?.status()).toBe(403);
     await expectAccessible(counselor, 'the 403 page');

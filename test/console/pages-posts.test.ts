@@ -30,7 +30,7 @@ describe('the sign-in and post pages', () => {
     seeded = await seed(server);
   });
 
-  it('today, the calendar, the list, a post and its forms', { timeout: 60_000 }, async () => {
+  it('today, the calendar, the list, a post and its forms', { timeout: 120_000 }, async () => {
     const page = await (await newContext(browser)).newPage();
     await signIn(page, server, 'park.staff', PASSWORDS.staff);
     const { ids } = seeded;

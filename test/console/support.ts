@@ -19,6 +19,8 @@ export const SCREENSHOTS = join(PROJECT_ROOT, 'docs', 'screenshots');
 export interface ConsoleServer {
   url: string;
   env: NodeJS.ProcessEnv;
+  /** The PostgreSQL schema the server stores in (tests compare its pages with the store). */
+  schema: string;
   dataDir: string;
   child: ChildWithOutput;
   setupToken(): string;
@@ -31,7 +33,7 @@ export interface ConsoleServer {
  * Starts `ontact start` with its own schema, Redis prefix and data directory. `local` is extra
  * configuration (YAML), given the data directory; `files` are written there first.
  */
-export async function startConsoleServer(local: string | ((dataDir: string) => string) = '', files: Record<string, string> = {}): Promise<ConsoleServer> {
+export async function startConsoleServer(local: string | ((dataDir: string) => string) = '', files: Record<string, string> = {}, extraEnv: NodeJS.ProcessEnv = {}): Promise<ConsoleServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ontact-console-'));
   const schema = uniqueName('console');
@@ -49,6 +51,7 @@ export async function startConsoleServer(local: string | ((dataDir: string) => s
     ONTACT_CONFIG: join(dataDir, 'local.yaml'),
     ONTACT_CENTER_PHONE: '063-290-0000',
     LOG_LEVEL: 'warn',
+    ...extraEnv,
   };
   const url = `http://127.0.0.1:${port}`;
   const child = startCli(['start'], env);
@@ -69,6 +72,7 @@ export async function startConsoleServer(local: string | ((dataDir: string) => s
   return {
     url,
     env,
+    schema,
     dataDir,
     child,
     setupToken: () => readFileSync(join(dataDir, 'setup-token'), 'utf8').trim(),
@@ -109,7 +113,9 @@ export async function seedAccounts(server: ConsoleServer, accounts: { login: str
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    // Date and month fields follow the browser's own language (with Debian's chromium-l10n), not the page's locale.
+    env: { ...process.env, LANGUAGE: 'ko' },
+    args: ['--no-sandbox', '--headless', '--lang=ko', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
 }
 

@@ -24,6 +24,9 @@ import { authRoutes, realAdminCount } from './routes-auth.js';
 import { calendarRoutes } from './routes-calendar.js';
 import { channelRoutes } from './routes-channels.js';
 import { homeRoutes, passwordGate } from './routes-home.js';
+import { InboxFeed } from './inbox-feed.js';
+import { inboxRoutes } from './routes-inbox.js';
+import { reportRoutes } from './routes-reports.js';
 import { postRoutes } from './routes-posts.js';
 import { sourceRoutes } from './routes-sources.js';
 import { ConsoleRefusal, requireCsrf, requireSession } from './session.js';
@@ -61,6 +64,10 @@ export function consoleRoutes(ctx: AppContext) {
 
       authRoutes(web, ctx);
 
+      // The live inbox's one look at the store per process; its open streams end before the server waits for responses to finish.
+      const feed = new InboxFeed(ctx.store, ctx.log.child({ role: 'web' }));
+      web.addHook('preClose', async () => feed.close());
+
       await web.register(async (pages) => {
         pages.addHook('onRequest', requireSession(ctx));
         pages.addHook('preHandler', requireCsrf());
@@ -70,6 +77,8 @@ export function consoleRoutes(ctx: AppContext) {
         postRoutes(pages, ctx);
         sourceRoutes(pages, ctx);
         channelRoutes(pages, ctx);
+        inboxRoutes(pages, ctx, feed);
+        reportRoutes(pages, ctx);
         adminRoutes(pages, ctx);
         await pages.register(bullBoardRoutes(ctx), { prefix: '/admin/queues' });
       });

@@ -3,6 +3,7 @@
  * formats of times and numbers. Every state has a word and a mark, so nothing is told by colour
  * alone.
  */
+import { POST_CHANNEL_LABEL, POST_KIND_LABEL } from '../../inquiries/labels.js';
 import { formatKst, kstParts } from '../../time/kst.js';
 import type { UserRole } from '../../store/app-tables.js';
 
@@ -37,6 +38,15 @@ export const STATUS_MARK: Record<string, string> = {
   retrying: '↻',
   waiting: '‖',
   removed: '–',
+  new: '★',
+  open: '◷',
+  answered: '✓',
+  closed: '–',
+  spam: '⊘',
+  queued: '◷',
+  sending: '↻',
+  sent: '✓',
+  in_person: '✓',
 };
 
 /** How each state looks: a tone class (with its mark and word beside it). */
@@ -52,6 +62,15 @@ export const STATUS_TONE: Record<string, 'ok' | 'wait' | 'bad' | 'off' | 'info'>
   retrying: 'wait',
   waiting: 'bad',
   removed: 'off',
+  new: 'info',
+  open: 'wait',
+  answered: 'ok',
+  closed: 'off',
+  spam: 'off',
+  queued: 'wait',
+  sending: 'wait',
+  sent: 'ok',
+  in_person: 'ok',
 };
 
 export const DELIVERY_STATUS_LABEL: Record<string, string> = {
@@ -65,9 +84,9 @@ export const DELIVERY_STATUS_LABEL: Record<string, string> = {
   removed: '삭제됨',
 };
 
-export const KIND_LABEL: Record<string, string> = { job: '채용정보', training: '직업훈련', lecture: '특강', notice: '센터 공지', post: '직접 쓴 글' };
+export const KIND_LABEL: Record<string, string> = POST_KIND_LABEL;
 
-export const CHANNEL_LABEL: Record<string, string> = { facebook: 'Facebook 페이지', youtube: '유튜브 채널', discord: '디스코드 커뮤니티' };
+export const CHANNEL_LABEL: Record<string, string> = POST_CHANNEL_LABEL;
 /** Short names for tight places (a calendar cell); the full name is given to screen readers. */
 export const CHANNEL_SHORT: Record<string, string> = { facebook: 'FB', youtube: 'YT', discord: 'DC' };
 
@@ -76,6 +95,7 @@ export const SOURCE_TYPE_LABEL: Record<string, string> = { rss: 'RSS 피드', 'w
 export const NOTIFICATION_KIND_LABEL: Record<string, string> = {
   channel_paused: '채널 멈춤',
   source_flagged: '소스 확인 필요',
+  source_flood: '새 항목 급증',
   delivery_failed: '게시 실패',
   inquiry_reminder: '답변 기한 임박',
   inquiry_overdue: '답변 기한 초과',
@@ -155,3 +175,60 @@ export function dayDots(day: string): string {
 export function number(n: number): string {
   return n.toLocaleString('ko-KR');
 }
+
+export { AUDIENCE_LABEL, INBOUND_CHANNEL_LABEL, PRIORITY_LABEL, STATUS_LABEL as INQUIRY_STATUS_LABEL, TOPIC_LABEL } from '../../inquiries/labels.js';
+
+export const REPLY_STATUS_LABEL: Record<string, string> = { queued: '보낼 차례', sending: '보내는 중', retrying: '다시 시도 중', sent: '전달됨', failed: '실패', in_person: '직접 답함(기록)' };
+export const REPLY_KIND_LABEL: Record<string, string> = { ack: '자동 접수 안내', answer: '답변', notice: '공개 안내' };
+export const VISIBILITY_LABEL: Record<string, string> = { public: '공개', private: '비공개' };
+export const PRIORITY_TONE: Record<string, 'ok' | 'wait' | 'bad' | 'off' | 'info'> = { urgent: 'bad', high: 'wait', normal: 'info', low: 'off' };
+export const PRIORITY_MARK: Record<string, string> = { urgent: '‼', high: '!', normal: '•', low: '·' };
+/** Where an inquiry stands against its deadline: a word, a tone and a mark. */
+export const DEADLINE_LABEL: Record<string, string> = { waiting: '기한 안', soon: '기한 임박', overdue: '기한 초과', met: '기한 안에 답함', late: '늦게 답함', none: '기한 없음' };
+export const DEADLINE_TONE: Record<string, 'ok' | 'wait' | 'bad' | 'off' | 'info'> = { waiting: 'info', soon: 'wait', overdue: 'bad', met: 'ok', late: 'bad', none: 'off' };
+export const DEADLINE_MARK: Record<string, string> = { waiting: '◷', soon: '⏳', overdue: '!', met: '✓', late: '✕', none: '–' };
+/** What the values a canned answer asks for are, in words (the template's own name otherwise). */
+export const CANNED_FIELD_LABEL: Record<string, string> = { posting: '공고 이름', date: '날짜', time: '시간' };
+
+/** `3시간 20분` of business time; past ten hours the minutes no longer matter (`177시간`). */
+export function businessSpan(ms: number): string {
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h >= 10) return `${h.toLocaleString('ko-KR')}시간`;
+  return h > 0 ? `${h}시간${m ? ` ${m}분` : ''}` : `${m}분`;
+}
+
+/** Hours as the report gives them (`1.5`), in words: `1시간 30분`. */
+export function hoursWords(hours: number): string {
+  return businessSpan(Math.round(hours * 3_600_000));
+}
+
+/** The deadline as a row shows it: `업무시간 3시간 20분 남음`, `업무시간 1시간 지남`. */
+export function deadlineWords(d: { state: string; businessMsLeft: number | null }): string {
+  if (d.businessMsLeft === null) return DEADLINE_LABEL[d.state] ?? '';
+  if (d.state === 'overdue') return `기한 초과 · 업무시간 ${businessSpan(d.businessMsLeft)} 지남`;
+  return `업무시간 ${businessSpan(d.businessMsLeft)} 남음`;
+}
+
+/** `3시간 12분` of clock time until an instant (Messenger's window counts real time). */
+export function clockSpanUntil(until: string | Date | null, now = new Date()): string {
+  if (!until) return '';
+  const ms = new Date(until).getTime() - now.getTime();
+  if (ms <= 0) return '0분';
+  const minutes = Math.floor(ms / 60_000);
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  return [d ? `${d}일` : '', h ? `${h}시간` : '', !d && m ? `${m}분` : ''].filter(Boolean).join(' ') || '1분 미만';
+}
+
+/** `87%` for a confidence of 0.87. */
+export function percent(value: number | null | undefined): string {
+  return value === null || value === undefined ? '-' : `${Math.round(value * 100)}%`;
+}
+
+export const PERSONAL_DATA_LABEL: Record<string, string> = { rrn: '주민등록번호', frn: '외국인등록번호', phone: '전화번호', email: '이메일', brn: '사업자등록번호', account: '계좌번호', passport: '여권번호' };
+export const FACET_LABEL: Record<string, string> = { topic: '주제', priority: '우선순위', audience: '대상', audiences: '대상', spam: '스팸', language: '언어' };
+export const ENGINE_LABEL: Record<string, string> = { model: '학습한 모델', rules: '규칙만', hand: '사람 (자동 분류 실패)' };
+export { BROADCAST_STATE_LABEL } from '../../inquiries/labels.js';

@@ -27,8 +27,8 @@ export interface NavItem {
 }
 
 /**
- * The console's sections, in order. The counselor inbox and the reports (the next issue) add
- * themselves here; a page's operations decide what a role may do, this only decides what is shown.
+ * The console's sections, in order. A page's operations decide what a role may do, this only
+ * decides what is shown.
  */
 export const NAV: NavItem[] = [
   { href: '/today', label: '오늘', roles: ['staff'] },
@@ -37,6 +37,7 @@ export const NAV: NavItem[] = [
   { href: '/sources', label: '소스', roles: ['staff'] },
   { href: '/channels', label: '채널', roles: ['staff', 'lead', 'counselor'], match: /^\/(channels|outbox)/ },
   { href: '/inbox', label: '받은 문의', roles: ['lead', 'counselor'], match: /^\/inbox/ },
+  { href: '/reports', label: '보고서', roles: ['staff', 'lead'], match: /^\/reports/ },
   { href: '/admin/users', label: '관리', roles: [], match: /^\/admin/ },
 ];
 

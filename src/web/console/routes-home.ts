@@ -48,7 +48,7 @@ export function subjectLink(n: Pick<Notification, 'subjectType' | 'subjectId'>):
     case 'source':
       return `/sources#source-${encodeURIComponent(n.subjectId)}`;
     case 'inquiry':
-      return '/inbox';
+      return `/inbox/${encodeURIComponent(n.subjectId)}`;
     default:
       return null;
   }
@@ -62,13 +62,6 @@ export function homeRoutes(pages: FastifyInstance, ctx: AppContext): void {
     const day = query.day ? dayKey(query.day) : null;
     const [today, notifications] = await Promise.all([call<TodayView>(ctx, request, 'console.today', day ? { day } : {}), call<Notification[]>(ctx, request, 'notifications.list', { limit: 50 })]);
     return renderPage(request, reply, 'pages/today', { title: '오늘', today, notifications, subjectLink, canRetry: may(request, 'posts.retry') }, view(request));
-  });
-
-  pages.get('/inbox', async (request, reply) => {
-    const actor = actorOf(request);
-    const counts = actor.role === 'lead' || actor.role === 'counselor' ? await call(ctx, request, 'console.inbox') : null;
-    const notifications = await call<Notification[]>(ctx, request, 'notifications.list', { limit: 50 });
-    return renderPage(request, reply, 'pages/inbox', { title: '받은 문의', counts, notifications, subjectLink, canSeeChannels: may(request, 'channels.list') }, view(request));
   });
 
   pages.post('/notifications/:id/dismiss', async (request, reply) => {

@@ -70,10 +70,20 @@ export function toSignIn(request: FastifyRequest, reply: FastifyReply, why: 'non
   return reply.redirect(target, 303);
 }
 
+/** A request a live page makes by itself (its event stream, a part refreshing), not one the person made. */
+export function isBackground(request: FastifyRequest): boolean {
+  return request.headers['x-ontact-live'] === '1' || request.url.startsWith('/inbox/events');
+}
+
+/** Whether a session the page holds is still open, without counting this as the person's activity. */
+export async function stillSignedIn(ctx: AppContext, request: FastifyRequest): Promise<boolean> {
+  return (await findSession(ctx.store.db, ctx.config, request.cookies[SESSION_COOKIE], new Date(), { touch: false })).ok;
+}
+
 /** The `onRequest` hook of every signed-in page: the session, or a trip to the sign-in page. */
 export function requireSession(ctx: AppContext) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    const found = await findSession(ctx.store.db, ctx.config, request.cookies[SESSION_COOKIE]);
+    const found = await findSession(ctx.store.db, ctx.config, request.cookies[SESSION_COOKIE], new Date(), { touch: !isBackground(request) });
     if (!found.ok) {
       if (request.cookies[SESSION_COOKIE]) clearSessionCookie(request, reply);
       return toSignIn(request, reply, found.why);
