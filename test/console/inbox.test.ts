@@ -418,6 +418,22 @@ describe('the counselor inbox', () => {
     expect(await page.locator('.inq').count()).toBe(3);
     await page.goto(`${server.url}/inbox?assignee=none&status=all&channel=walk_in`);
     expect(await page.locator('.inq').count()).toBe(0);
+    // Each filter against the store: the rows shown are exactly the ones it holds.
+    const idsShown = async (query: string) => {
+      await page.goto(`${server.url}/inbox?${query}`);
+      return (await page.locator('.inq').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-inquiry'))))).sort((a, b) => a - b);
+    };
+    const idsStored = async (where: string) => (await db.query<{ id: number }>(`select id from inquiries where ${where} order by id`)).rows.map((r) => r.id);
+    expect(await idsShown('team=기업지원팀&status=all')).toEqual(await idsStored("team = '기업지원팀'"));
+    expect(await idsShown('topic=training&status=all')).toEqual(await idsStored("topic = 'training'"));
+    expect(await idsShown('audience=midlife&status=all')).toEqual(await idsStored("audiences ? 'midlife'"));
+    expect(await idsShown('priority=high&status=all')).toEqual(await idsStored("priority = 'high'"));
+    expect(await idsShown('assignee=lee.seojun&status=all')).toEqual(await idsStored("assignee = 'lee.seojun'"));
+    const overdue = await idsShown('overdue=1');
+    expect(overdue.length).toBeGreaterThan(0);
+    for (const badge of await page.locator('.inq').allTextContents()) expect(badge).toContain('기한 초과');
+    expect(overdue).toEqual(await idsStored("status = 'open' and first_response_at is null and due_at < now()"));
+
     await page.goto(`${server.url}/inbox`);
     await page.getByLabel('상태').selectOption('answered');
     await page.getByLabel('채널').selectOption('walk_in');
