@@ -224,6 +224,10 @@ describe('the counselor inbox', () => {
     expect((await server.api(tokens['kim.minji']!, 'POST', `/inquiries/${inquiryId}/claim`, {})).status).toBe(200);
 
     const outsider = await signedIn('choi.hyunwoo');
+    // The queue shows the masked text too.
+    await outsider.goto(`${server.url}/inbox?q=${encodeURIComponent('최영희')}&status=all`);
+    expect(await outsider.locator(`.inq[data-inquiry="${inquiryId}"]`).textContent()).toContain('010-****-6789');
+    expect(await outsider.locator('main').textContent()).not.toContain('2345');
     await outsider.goto(`${server.url}/inbox/${inquiryId}`);
     expect(await outsider.locator('#timeline').textContent()).toContain('010-****-6789');
     await outsider.getByLabel('원문을 보는 까닭').fill('전화번호 확인');
@@ -553,7 +557,7 @@ describe('on a phone and at 200 % zoom', () => {
     const zoomed = await (await browser.newContext({ locale: 'ko-KR', viewport: { width: 640, height: 450 }, deviceScaleFactor: 2 })).newPage();
     await signIn(zoomed, server, 'kim.minji', PASSWORD['kim.minji']);
     for (const path of ['/inbox', `/inbox/${id}`, '/inbox/new', '/reports']) {
-      await zoomed.goto(`${server.url}${path}`);
+      expect((await zoomed.goto(`${server.url}${path}`))!.status(), `${path} as a team lead`).toBe(200);
       const overflow = (await zoomed.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
       expect(overflow, `${path} scrolls sideways at 200 %`).toBeLessThanOrEqual(0);
     }
