@@ -5,10 +5,11 @@
 import { existsSync } from 'node:fs';
 import { channelStatus } from '../channels/connections.js';
 import { redactUrl } from '../config/secrets.js';
+import type { PrivateRedis } from '../queues/private-redis.js';
 import { setupTokenPath } from '../users/setup.js';
 import type { Role, RunningApp } from './run.js';
 
-export async function startSummary(app: RunningApp, roles: readonly Role[], seconds: number): Promise<string> {
+export async function startSummary(app: RunningApp, roles: readonly Role[], seconds: number, privateRedis?: PrivateRedis): Promise<string> {
   const { ctx } = app;
   const { config } = ctx;
   const statuses = await channelStatus({ config, secrets: ctx.secrets, store: ctx.store });
@@ -17,7 +18,9 @@ export async function startSummary(app: RunningApp, roles: readonly Role[], seco
     `Ontact is ready (${seconds.toFixed(1)} s): ${roles.join(', ')}`,
     ...(app.url ? [`  web       ${app.url}  (health: ${app.url}/healthz${app.web?.hasRoute({ method: 'GET', url: '/' }) ? `; the staff console is ${app.url}/` : ''})`] : []),
     `  database  ${ctx.store.kind === 'pglite' ? `embedded (PGlite) at ${ctx.store.location}` : `PostgreSQL ${ctx.store.location}`}`,
-    `  Redis     ${redactUrl(config.redis.url)}`,
+    privateRedis
+      ? `  Redis     private redis-server (pid ${privateRedis.pid}), data in ${privateRedis.dir}; it stops when Ontact stops`
+      : `  Redis     ${redactUrl(config.redis.url)}`,
     '  channels',
     ...statuses.map((s) => {
       const name = s.channel.padEnd(width);

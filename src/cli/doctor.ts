@@ -2,7 +2,9 @@ import { channelChecks } from '../channels/connections.js';
 import type { ChannelCheck } from '../channels/module.js';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { redactUrl, SECRET_ENV } from '../config/secrets.js';
+import { findRedisServer, nothingListens, privateRedisPaths, REDIS_INSTALL_HINT } from '../queues/private-redis.js';
 import { probeRedis, readRedisFacts, MIN_REDIS_VERSION } from '../queues/redis.js';
+import type { Redis } from 'ioredis';
 import { DataDirInUseError } from '../store/data-dir-lock.js';
 import { openStore } from '../store/store.js';
 import { formatKstCompact } from '../time/kst.js';
@@ -41,35 +43,39 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
 
   let redisSkew: number | undefined;
   try {
-    const redis = await probeRedis(config.redis.url, config.redis.connectTimeoutMs);
-    try {
-      const facts = await readRedisFacts(redis);
-      const [seconds, micros] = (await redis.time()).map(Number) as [number, number];
-      redisSkew = Math.abs(seconds * 1000 + Math.round(micros / 1000) - Date.now());
-      lines.push(
-        facts.versionOk
-          ? { verdict: 'pass', check: 'redis', detail: `${redactUrl(config.redis.url)} answers, version ${facts.version}` }
-          : { verdict: 'fail', check: 'redis', detail: `version ${facts.version} is older than ${MIN_REDIS_VERSION}`, hint: `upgrade Redis to ${MIN_REDIS_VERSION} or newer` },
-      );
-      if (facts.maxmemoryPolicy === null) {
-        lines.push({ verdict: 'warn', check: 'redis eviction', detail: 'could not read maxmemory-policy (CONFIG is disabled on this server)', hint: 'make sure the policy is noeviction' });
-      } else if (facts.maxmemoryPolicy !== 'noeviction') {
-        lines.push({ verdict: 'warn', check: 'redis eviction', detail: `maxmemory-policy is ${facts.maxmemoryPolicy}: Redis may delete queued jobs under memory pressure`, hint: 'set maxmemory-policy noeviction' });
-      } else {
-        lines.push({ verdict: 'pass', check: 'redis eviction', detail: 'maxmemory-policy is noeviction' });
+    const found = await redisToCheck(loaded, env);
+    if ('line' in found) lines.push(found.line);
+    else {
+      const { redis, label } = found;
+      try {
+        const facts = await readRedisFacts(redis);
+        const [seconds, micros] = (await redis.time()).map(Number) as [number, number];
+        redisSkew = Math.abs(seconds * 1000 + Math.round(micros / 1000) - Date.now());
+        lines.push(
+          facts.versionOk
+            ? { verdict: 'pass', check: 'redis', detail: `${label} answers, version ${facts.version}` }
+            : { verdict: 'fail', check: 'redis', detail: `version ${facts.version} is older than ${MIN_REDIS_VERSION}`, hint: `upgrade Redis to ${MIN_REDIS_VERSION} or newer` },
+        );
+        if (facts.maxmemoryPolicy === null) {
+          lines.push({ verdict: 'warn', check: 'redis eviction', detail: 'could not read maxmemory-policy (CONFIG is disabled on this server)', hint: 'make sure the policy is noeviction' });
+        } else if (facts.maxmemoryPolicy !== 'noeviction') {
+          lines.push({ verdict: 'warn', check: 'redis eviction', detail: `maxmemory-policy is ${facts.maxmemoryPolicy}: Redis may delete queued jobs under memory pressure`, hint: 'set maxmemory-policy noeviction' });
+        } else {
+          lines.push({ verdict: 'pass', check: 'redis eviction', detail: 'maxmemory-policy is noeviction' });
+        }
+        lines.push(
+          facts.aofEnabled || facts.rdbSaves
+            ? { verdict: 'pass', check: 'redis persistence', detail: facts.aofEnabled ? 'append-only file enabled' : 'RDB snapshots enabled' }
+            : {
+                verdict: 'warn',
+                check: 'redis persistence',
+                detail: 'Redis keeps nothing on disk: a Redis restart drops queued and scheduled jobs',
+                hint: 'enable appendonly yes; the store keeps every post and inquiry, so nothing is lost, but pending work waits for its next check',
+              },
+        );
+      } finally {
+        redis.disconnect();
       }
-      lines.push(
-        facts.aofEnabled || facts.rdbSaves
-          ? { verdict: 'pass', check: 'redis persistence', detail: facts.aofEnabled ? 'append-only file enabled' : 'RDB snapshots enabled' }
-          : {
-              verdict: 'warn',
-              check: 'redis persistence',
-              detail: 'Redis keeps nothing on disk: a Redis restart drops queued and scheduled jobs',
-              hint: 'enable appendonly yes; the store keeps every post and inquiry, so nothing is lost, but pending work waits for its next check',
-            },
-      );
-    } finally {
-      redis.disconnect();
     }
   } catch (error) {
     lines.push({ verdict: 'fail', check: 'redis', detail: (error as Error).message, hint: 'start Redis or set REDIS_URL' });
@@ -125,6 +131,40 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
 }
 
 /** Which triage model a start would use; reading it is cheap, training is not done here. */
+/**
+ * The Redis the checks read: the configured one, else (nobody chose one and nothing listens
+ * there) the private one a running `ontact start` keeps under the data directory. With neither,
+ * one line saying what `ontact start` will do about it.
+ */
+async function redisToCheck(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<{ redis: Redis; label: string } | { line: DoctorLine }> {
+  const { config } = loaded;
+  try {
+    return { redis: await probeRedis(config.redis.url, config.redis.connectTimeoutMs), label: redactUrl(config.redis.url) };
+  } catch (error) {
+    if (!loaded.redisUrlIsDefault || !nothingListens(error)) throw error;
+  }
+  const paths = privateRedisPaths(config.dataDir);
+  if (existsSync(paths.socket)) {
+    try {
+      return { redis: await probeRedis(paths.socket, config.redis.connectTimeoutMs), label: `the private Redis of \`ontact start\` (${paths.socket})` };
+    } catch (error) {
+      if (!nothingListens(error)) throw error;
+    }
+  }
+  const binary = findRedisServer(env);
+  const nobody = `no Redis answers at ${redactUrl(config.redis.url)}`;
+  return binary
+    ? {
+        line: {
+          verdict: 'pass',
+          check: 'redis',
+          detail: `${nobody}; \`ontact start\` starts a private redis-server (${binary}) with its data in ${paths.dir}, append-only file on, and stops it when it stops`,
+          hint: 'roles run as separate processes (`ontact web`, `ontact worker`) need one Redis they share: run it and set REDIS_URL',
+        },
+      }
+    : { line: { verdict: 'fail', check: 'redis', detail: `${nobody} and redis-server is not on the PATH, so \`ontact start\` cannot start a private one`, hint: `${REDIS_INSTALL_HINT}, or set REDIS_URL to a Redis you run` } };
+}
+
 function triageModelLine(config: LoadedConfig['config']): DoctorLine {
   const path = resolvedPaths(config).triageModel;
   if (!existsSync(path)) {

@@ -4,7 +4,7 @@ export class UsageError extends Error {
 }
 
 // Matched by name, not class, so the CLI can report them without loading the modules that throw them.
-const PLAIN_ERRORS = new Set(['ConfigError', 'RedisUnreachableError', 'DatabaseUnreachableError', 'DataDirInUseError', 'StartupError', 'UsageError', 'PostActionError', 'SourceError', 'UserError']);
+const PLAIN_ERRORS = new Set(['ConfigError', 'RedisUnreachableError', 'DatabaseUnreachableError', 'DataDirInUseError', 'PrivateRedisError', 'StartupError', 'UsageError', 'PostActionError', 'SourceError', 'UserError']);
 const BAD_INPUT = new Set(['ConfigError', 'UsageError', 'PostActionError']);
 /** The application layer's codes that mean "what you asked for is wrong": exit 2, like a usage error. */
 const BAD_REQUEST_CODES = new Set(['invalid', 'not_found']);

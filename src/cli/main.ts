@@ -19,7 +19,7 @@ const program = new Command('ontact')
 program
   .command('start')
   .description('run every role in one process: web, workers, schedulers and the chat gateway (the default setup)')
-  .action(async () => (await import('./serve.js')).serve(['web', 'worker', 'gateway']));
+  .action(async () => (await import('./serve.js')).serve(['web', 'worker', 'gateway'], { privateRedis: true }));
 
 program
   .command('web')

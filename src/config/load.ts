@@ -12,6 +12,11 @@ export interface LoadedConfig {
   secrets: Secrets;
   /** The files that were read, in the order they were applied. */
   files: string[];
+  /**
+   * True when nobody chose redis.url (no REDIS_URL, no local setting): `ontact start` may then
+   * run a private Redis if nothing answers there. Absent means chosen, so REDIS_URL always wins.
+   */
+  redisUrlIsDefault?: boolean;
 }
 
 export interface LoadConfigOptions {
@@ -89,9 +94,22 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     merged = mergeInto(merged, nest(path, value), [], `environment variable ${variable}`, provenance);
   }
 
+  const redisUrlFrom = provenance.get(pathKey(['redis', 'url']));
+  const redisUrlIsDefault = redisUrlFrom === undefined || redisUrlFrom === displayPath(defaultsPath);
+  // Lets a test (or a machine whose system Redis listens elsewhere) move the default address
+  // without choosing a Redis, which would rule out the private one.
+  const defaultPort = env.ONTACT_DEFAULT_REDIS_PORT?.trim();
+  if (redisUrlIsDefault && defaultPort) {
+    if (/^\d{1,5}$/.test(defaultPort) && Number(defaultPort) > 0 && Number(defaultPort) < 65536) {
+      merged = mergeInto(merged, nest(['redis', 'url'], `redis://127.0.0.1:${Number(defaultPort)}`), [], 'environment variable ONTACT_DEFAULT_REDIS_PORT', provenance);
+    } else {
+      problems.push(`environment variable ONTACT_DEFAULT_REDIS_PORT: expected a port number (1–65535), found "${defaultPort}"`);
+    }
+  }
+
   if (problems.length === 0) {
     const result = configSchema.safeParse(merged, { reportInput: true });
-    if (result.success) return { config: result.data, secrets: readSecrets(env), files };
+    if (result.success) return { config: result.data, secrets: readSecrets(env), files, redisUrlIsDefault };
     for (const issue of result.error.issues) problems.push(...describeIssue(issue, provenance, displayPath(localPath)));
   }
   throw new ConfigError(problems);

@@ -90,3 +90,19 @@ describe('configuration', () => {
     expect(printed).toContain('"DISCORD_BOT_TOKEN":"not set"');
   });
 });
+
+describe('the Redis address', () => {
+  it('is the default when nobody chose one, so `ontact start` may run a private Redis; REDIS_URL or a local setting is a choice', () => {
+    expect(loadConfig({ env: {} }).redisUrlIsDefault).toBe(true);
+    expect(loadConfig({ env: { REDIS_URL: 'redis://127.0.0.1:6379' } }).redisUrlIsDefault).toBe(false);
+    expect(loadConfig({ env: { ONTACT_CONFIG: localFile('redis:\n  url: redis://127.0.0.1:6379\n') } }).redisUrlIsDefault).toBe(false);
+    expect(loadConfig({ env: { ONTACT_CONFIG: localFile('redis:\n  prefix: "{wanju}"\n') } }).redisUrlIsDefault).toBe(true);
+  });
+
+  it('moves to ONTACT_DEFAULT_REDIS_PORT only while nobody chose one, and refuses a port that is not one', () => {
+    expect(loadConfig({ env: { ONTACT_DEFAULT_REDIS_PORT: '6390' } }).config.redis.url).toBe('redis://127.0.0.1:6390');
+    expect(loadConfig({ env: { ONTACT_DEFAULT_REDIS_PORT: '6390' } }).redisUrlIsDefault).toBe(true);
+    expect(loadConfig({ env: { ONTACT_DEFAULT_REDIS_PORT: '6390', REDIS_URL: 'redis://redis.internal:6380' } }).config.redis.url).toBe('redis://redis.internal:6380');
+    expect(problemsOf(() => loadConfig({ env: { ONTACT_DEFAULT_REDIS_PORT: 'sixty' } }))).toEqual(['environment variable ONTACT_DEFAULT_REDIS_PORT: expected a port number (1–65535), found "sixty"']);
+  });
+});
