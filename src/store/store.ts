@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import { join, resolve } from 'node:path';
@@ -7,6 +6,7 @@ import { redactSecretsInText, redactUrl } from '../config/secrets.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { openPGliteCluster } from './pglite.js';
 import type { Database } from './schema.js';
 
 export interface Store {
@@ -143,7 +143,7 @@ async function openPGlite(dataDir: string): Promise<Store> {
   const dir = resolve(dataDir);
   const lock: DataDirLock = lockDataDir(dir);
   try {
-    const pglite = await PGlite.create(join(dir, 'pglite'));
+    const pglite = await openPGliteCluster(join(dir, 'pglite'));
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     return {
       db,

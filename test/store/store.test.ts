@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataDirInUseError } from '../../src/store/data-dir-lock.js';
 import { migrations } from '../../src/store/migrations/index.js';
@@ -96,5 +97,26 @@ describe('the embedded database', () => {
     writeFileSync(`${t.config.dataDir}/ontact.lock`, JSON.stringify({ pid: 4194305, host: hostname(), since: '2026-11-01T00:00:00Z' }));
     const store = await openStore(t.config);
     await store.close();
+  });
+
+  it('runs with an office-sized buffer pool, and a database half made by a start that crashed is made again', async () => {
+    const t = testConfig({ backend: 'pglite' });
+    cleanups.push(() => t.cleanup());
+    const { existsSync, mkdirSync, writeFileSync } = await import('node:fs');
+    // What a start killed during initdb leaves beside the database: a staging directory.
+    const staging = join(t.config.dataDir, 'pglite.init-4194305');
+    mkdirSync(staging, { recursive: true });
+    writeFileSync(join(staging, 'PG_VERSION'), '17\n');
+    const store = await openStore(t.config);
+    try {
+      expect(existsSync(staging)).toBe(false);
+      const setting = async (name: string) => (await sql<{ setting: string }>`select current_setting(${name}) as setting`.execute(store.db)).rows[0]?.setting;
+      expect(await setting('shared_buffers')).toBe('16MB');
+      expect(await setting('maintenance_work_mem')).toBe('16MB');
+      const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
+      expect(applied.rows).toHaveLength(Object.keys(migrations).length);
+    } finally {
+      await store.close();
+    }
   });
 });
