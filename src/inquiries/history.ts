@@ -30,7 +30,8 @@ export function actorWords(config: Pick<Config, 'inquiries'>, actor: string): st
   return id;
 }
 
-export function describeHistoryEntry(config: Pick<Config, 'inquiries'>, entry: HistoryEntry): string {
+/** `canned`: each canned answer's description by its name, so history names it as counselors know it. */
+export function describeHistoryEntry(config: Pick<Config, 'inquiries'>, entry: HistoryEntry, words: { canned?: ReadonlyMap<string, string> } = {}): string {
   const d = entry.detail;
   const name = (id: unknown) => (typeof id === 'string' ? (counselorName(config, id) ?? id) : '-');
   const names = (ids: unknown) => (Array.isArray(ids) ? ids.map((id) => name(String(id).replace(/^[a-z]+:/, ''))).join(', ') : '-');
@@ -83,7 +84,7 @@ export function describeHistoryEntry(config: Pick<Config, 'inquiries'>, entry: H
     case 'inquiries.add':
       return `전화·방문 문의를 기록함${Array.isArray(d.personalDataKinds) && d.personalDataKinds.length ? ' (개인정보 가림 처리)' : ''}`;
     case 'reply.queued':
-      return `답변 #${String(d.replyId)} 보냄${d.visibility === 'private' ? ' (비공개)' : d.visibility === 'public' ? ' (공개)' : ''}${typeof d.canned === 'string' ? `, 자주 쓰는 답변 ${d.canned}` : ''}`;
+      return `답변 #${String(d.replyId)} 보냄${d.visibility === 'private' ? ' (비공개)' : d.visibility === 'public' ? ' (공개)' : ''}${typeof d.canned === 'string' ? `, 자주 쓰는 답변 「${words.canned?.get(d.canned) || d.canned}」` : ''}`;
     case 'reply.recorded':
       return `답변 #${String(d.replyId)} 기록 (전화·방문으로 직접 답함)`;
     case 'reply.sent':

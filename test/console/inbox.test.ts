@@ -167,6 +167,8 @@ describe('the counselor inbox', () => {
     // The delivery state follows on the page by itself.
     await expect.poll(async () => lee.locator('#timeline li[data-reply]').last().textContent(), { timeout: 20_000 }).toContain('전달됨');
     expect(await sameDocument(lee)).toBe(true);
+    // The history names the canned answer as counselors know it, not by its file name.
+    await expect.poll(async () => lee.locator('#conversation-side ol.history').last().textContent(), { timeout: 10_000 }).toContain('자주 쓰는 답변 「채용 공고 지원 방법 안내」');
     await screenshot(lee, 'inquiry');
 
     await waitFor('the answer on the Page', () => pageReplies(commentId).length === 1, 15_000);

@@ -261,6 +261,8 @@ export const consoleInboxOperations = [
         const w = await replyWindowOf(ctx, { channel, authorId: own.author_id, at: own.at }, visibility, now);
         return w ? { ...w, until: w.until?.toISOString() ?? null } : null;
       };
+      // A canned answer's comment is its title, then (after " — ") how to fill it in from the CLI.
+      const cannedWords = new Map(ctx.replies.listCannedAnswers().map((c) => [c.name, c.description.split(' — ')[0]!.trim()]));
       const names = await namesOf(
         ctx,
         viewers.map((v) => v.login),
@@ -303,7 +305,7 @@ export const consoleInboxOperations = [
         timeline,
         latestAnswerId,
         notes: detail.notes.map((n) => ({ id: n.id, author: actorWords(ctx.config, n.author), text: n.text, at: n.createdAt.toISOString() })),
-        history: detail.history.map((h) => ({ at: h.at.toISOString(), who: actorWords(ctx.config, h.actor), what: describeHistoryEntry(ctx.config, h) })),
+        history: detail.history.map((h) => ({ at: h.at.toISOString(), who: actorWords(ctx.config, h.actor), what: describeHistoryEntry(ctx.config, h, { canned: cannedWords }) })),
         viewers: viewers.map((v) => ({ login: v.login, name: names.get(v.login) ?? v.login, since: v.since.toISOString() })),
         replyBox: {
           platform: rules?.channel ?? null,
