@@ -2,8 +2,10 @@
  * `npm run bench` (`tsx bench/run.ts [--pglite]`): the outreach pipeline's benchmarks, printed
  * as tables. Ingest of a generated 5,000-item feed (each measurement in a process of its own,
  * so its peak memory is its own), then the pipeline's cost per delivery beside a no-op BullMQ
- * job. Runs against the PostgreSQL and Redis the test suite uses, on a schema and key prefixes
- * of its own that are removed afterwards; `--pglite` adds the embedded store.
+ * job; webhook intake; the embedded default's footprint (bench/footprint.ts: `ontact start` on
+ * PGlite, its memory idle and after load, its time to ready). Runs against the PostgreSQL and Redis
+ * the test suite uses, on a schema and key prefixes of its own that are removed afterwards;
+ * `--pglite` adds the embedded store to the ingest and pipeline rounds.
  */
 import { table } from '../src/cli/format.js';
 import { execFile } from 'node:child_process';
@@ -15,6 +17,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { IngestResult } from './ingest.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { FOOTPRINT_GOALS, footprintTable, measureFootprint, type FootprintResult } from './footprint.js';
 import { openPipelineContext, pipelineRound, seedItems, type PipelineRound } from './pipeline.js';
 import { webhookRound, type WebhookRound } from './webhooks.js';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL, benchName, dropSchema, mib, rate, type BenchContext, type StoreKind } from './support.js';
@@ -90,7 +93,20 @@ async function main(): Promise<void> {
     ]),
   );
 
-  const results = { at: new Date().toISOString(), environment: env, goals: GOALS, ingest: { parsed, stored: ingests }, pipeline: rounds, webhooks };
+  // The embedded default as `npm start` runs it, in processes of its own (it starts and stops them).
+  let footprint: FootprintResult | { error: string };
+  try {
+    footprint = await measureFootprint();
+    console.log(`\nFootprint of the embedded default: \`ontact start\` (compiled) on PGlite with no DATABASE_URL, a new data directory then the one it left, idle ${footprint.idleSeconds} s before each reading, then rounds of load`);
+    console.log(footprintTable(footprint));
+  } catch (error) {
+    // The figures above are kept: a failed footprint run is reported and recorded, not allowed to lose them.
+    footprint = { error: (error as Error).message };
+    console.error(`\nFootprint: failed: ${footprint.error}`);
+    process.exitCode = 1;
+  }
+
+  const results = { at: new Date().toISOString(), environment: env, goals: { ...GOALS, footprint: FOOTPRINT_GOALS }, ingest: { parsed, stored: ingests }, pipeline: rounds, webhooks, footprint };
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${results.at.slice(0, 10)}.json`);
   for (const path of [file, join(RESULTS_DIR, 'latest.json')]) writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
