@@ -52,7 +52,7 @@ export interface FootprintRound {
   webhooks: number;
   /** Until every post's copies were in the outbox. */
   ms: number;
-  /** VmRSS after the round and an idle period, MiB. */
+  /** VmRSS after the round and the same idle period, MiB. */
   rssMiB: number;
 }
 
@@ -100,7 +100,9 @@ export async function measureFootprint(options: FootprintOptions = {}): Promise<
         const started = performance.now();
         await loadRound(second.url, token, round, postsPerRound, webhooksPerRound);
         const ms = performance.now() - started;
-        await sleep(Math.min(idleSeconds, 15) * 1000);
+        // The same idle as before the first reading: V8 collects the rounds' garbage when the process
+        // goes quiet, so a shorter wait would count garbage not yet collected as growth.
+        await sleep(idleSeconds * 1000);
         done.push({ posts: postsPerRound, webhooks: webhooksPerRound, ms, rssMiB: memory(second.child).rss });
       }
       const growthMiB = done.length > 1 ? done[done.length - 1]!.rssMiB - done[0]!.rssMiB : 0;
