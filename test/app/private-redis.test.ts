@@ -141,6 +141,15 @@ describe('ontact start with no Redis at the default address', () => {
     expect(existsSync(join(dir, 'appendonlydir'))).toBe(true);
     expect(existsSync(socket)).toBe(false);
     expect(readFileSync(join(dir, 'redis.log'), 'utf8')).toMatch(/ready to accept connections/i);
+
+    // With Ontact stopped, a command that opens the store itself runs the private Redis while it works.
+    const listed = await runCli(['outbox', 'list'], env);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    const log = readFileSync(join(dir, 'redis.log'), 'utf8');
+    expect(log.match(/ready to accept connections/gi)).toHaveLength(3);
+    expect(existsSync(socket)).toBe(false);
+    expect(existsSync(join(dir, 'redis.pid'))).toBe(false);
   });
 
   it('without redis-server on the PATH, says in one line how to install it and exits non-zero', async () => {
