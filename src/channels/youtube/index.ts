@@ -4,12 +4,16 @@
  * (다시보기) they get once it ended; staff upload videos by the resumable protocol; comments and
  * live chat come back as inquiries; counselors answer in comment threads; a comment showing
  * personal data is held for review. Every call reserves its quota first (quota.ts).
+ *
+ * Google's client libraries (@googleapis/youtube, google-auth-library) cost about 250 ms of
+ * start-up and several MiB resident, so the parts that call the API (the live channel, the
+ * comment and broadcast jobs, an upload's client) import them when YouTube is used for real.
  */
+import { lazyChannel } from '../lazy.js';
 import type { ChannelCheck, ChannelModule } from '../module.js';
-import { sweepYouTubeComments, watchBroadcasts } from './jobs.js';
+import { youtubeDescription } from './description.js';
 import { YOUTUBE_REPLY_MAX } from './limits.js';
 import { LIVE_LINK_LABEL, REPLAY_LINK_LABEL } from './links.js';
-import { createLiveYouTubeChannel } from './live.js';
 import { describeUsage, YouTubeQuota } from './quota.js';
 import { youtubeRender, type YouTubePayload } from './render.js';
 import { youtubeDeclaration } from './settings.js';
@@ -27,10 +31,11 @@ export const youtube: ChannelModule<'youtube', YouTubePayload> = {
   liveSummary: 'lectures become scheduled live broadcasts (thumbnail, playlist) linked from their posts, videos are uploaded resumably, comments and live chat come back as inquiries',
   callTimeoutMs: (settings) => settings.requestTimeoutMs,
   render: youtubeRender,
-  createLive: createLiveYouTubeChannel,
+  createLive: (deps) =>
+    lazyChannel(youtubeDescription(deps.settings, deps.callTimeoutMs), async () => (await import('./live.js')).createLiveYouTubeChannel(deps), { reply: true, hide: true }),
   schedulers: [
-    { job: 'comments', everyMs: YOUTUBE_COMMENTS_EVERY_MS, run: (deps, signal) => sweepYouTubeComments(deps, {}, signal) },
-    { job: 'live', everyMs: YOUTUBE_LIVE_EVERY_MS, run: (deps, signal) => watchBroadcasts(deps, {}, signal) },
+    { job: 'comments', everyMs: YOUTUBE_COMMENTS_EVERY_MS, run: async (deps, signal) => (await import('./jobs.js')).sweepYouTubeComments(deps, {}, signal) },
+    { job: 'live', everyMs: YOUTUBE_LIVE_EVERY_MS, run: async (deps, signal) => (await import('./jobs.js')).watchBroadcasts(deps, {}, signal) },
     { job: 'uploads', everyMs: YOUTUBE_UPLOADS_EVERY_MS, run: (deps, signal) => runUploads(deps, {}, signal) },
   ],
   replies: {

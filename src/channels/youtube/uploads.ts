@@ -23,7 +23,6 @@ import type { YouTubeUploadTable } from '../../store/youtube-tables.js';
 import { ChannelError } from '../channel.js';
 import type { JobDeps, SettingsOf } from '../module.js';
 import type { YouTubeClient } from './client.js';
-import { youtubeClientFor } from './live.js';
 import { ensureInPlaylist, resolvePlaylist } from './playlists.js';
 import { ResumableUploader } from './resumable.js';
 import { imageType } from './thumbnail.js';
@@ -121,7 +120,8 @@ export async function runUploads(deps: JobDeps<'youtube'>, options: UploadRunOpt
     const row = await claim(deps.store.db, clock(), settings);
     if (!row) break;
     summary.uploads++;
-    client ??= options.client ?? youtubeClientFor(settings, await deps.credentials(), deps.store.db, options.now);
+    // Imported here, not at the top: the API's upload requests load this module at every start (see index.ts).
+    client ??= options.client ?? (await import('./live.js')).youtubeClientFor(settings, await deps.credentials(), deps.store.db, options.now);
     try {
       const sent = await send(deps.store.db, client, settings, row, started, options.maxChunks ?? Infinity, signal);
       summary.bytes += sent.bytes;

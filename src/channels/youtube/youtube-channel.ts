@@ -30,12 +30,12 @@ import { compileTemplate, type CompiledTemplate } from '../../render/template.js
 import type { Database } from '../../store/schema.js';
 import type { YouTubeBroadcastTable } from '../../store/youtube-tables.js';
 import { kstParts } from '../../time/kst.js';
-import { ChannelError, type Channel, type ChannelDescription, type PublishedCopy, type ReplyRequest } from '../channel.js';
+import { ChannelError, type Channel, type PublishedCopy, type ReplyRequest } from '../channel.js';
 import type { RenderedPayload } from '../payloads.js';
 import type { SettingsOf } from '../module.js';
 import type { YouTubeClient } from './client.js';
+import { youtubeDescription } from './description.js';
 import { YouTubeApiError } from './errors.js';
-import { YOUTUBE_LIMITS } from './limits.js';
 import { watchUrl } from './links.js';
 import { ensureInPlaylist, playlistFor, resolvePlaylist, type ProgramHints } from './playlists.js';
 import type { YouTubePayload } from './render.js';
@@ -136,18 +136,7 @@ export function createYouTubeChannel(options: YouTubeChannelOptions): Channel {
   const b = settings.broadcasts;
   let privateNote: CompiledTemplate | undefined;
 
-  const description: ChannelDescription = {
-    name: 'youtube',
-    dryRun: false,
-    capabilities: { publish: true, update: true, remove: true, reply: true },
-    limits: [
-      `title ≤ ${YOUTUBE_LIMITS.title} characters, description ≤ ${YOUTUBE_LIMITS.descriptionBytes.toLocaleString('en-US')} bytes, no "<" or ">"`,
-      'lectures only: each becomes a scheduled live broadcast (thumbnail, playlist); other posts cannot go to YouTube',
-      'replies are public comment replies; YouTube has no private messages',
-      `daily quota of ${settings.quota.dailyUnits.toLocaleString('en-US')} units, reserved before every call`,
-    ],
-    callTimeoutMs: options.callTimeoutMs,
-  };
+  const description = youtubeDescription(settings, options.callTimeoutMs);
 
   const broadcastRow = (key: string) => db.selectFrom('youtube_broadcasts').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
   const saveRow = async (id: number, values: Partial<Omit<BroadcastRow, 'id' | 'created_at'>>) => {
