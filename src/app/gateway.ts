@@ -130,10 +130,23 @@ export function startGatewayRole(ctx: AppContext, log: Logger, options: GatewayR
   const serve = async (key: string, fingerprint: string): Promise<void> => {
     const lastSeen = await redis.get(`${key}:seen`);
     const gateway: ChannelGateway = module.gateway!(deps as never);
+    // The lease is renewed on its own timer, from before connecting until the end, so a slow
+    // check of the channel (the database under load) never lets it lapse while this one runs.
+    let lastRenewed = Date.now();
+    let lost: string | null = null;
+    const renew = async () => {
+      try {
+        if ((await redis.eval(RENEW, 1, key, owner, String(leaseMs))) !== 1) lost ??= 'another process holds the lease now';
+        else lastRenewed = Date.now();
+      } catch (error) {
+        // Redis away: the lease may lapse and a standby take over; past that point this one must not run too.
+        if (Date.now() - lastRenewed >= leaseMs) lost ??= `could not renew the lease for ${leaseMs} ms (${(error as Error).message})`;
+      }
+    };
+    const holding = setInterval(() => void renew(), Math.max(200, Math.floor(leaseMs / 3)));
     let connected: string;
-    // Connecting can take a while (Discord spaces identifies 5 s apart): the lease is held meanwhile.
-    const holding = setInterval(() => void redis.eval(RENEW, 1, key, owner, String(leaseMs)).catch(() => undefined), Math.max(200, Math.floor(leaseMs / 3)));
     try {
+      // Connecting can take a while (Discord spaces identifies 5 s apart): the lease is held meanwhile.
       connected = await withDeadline(gateway.start(lastSeen ? new Date(lastSeen) : null), START_DEADLINE_MS, `connecting to ${module.platform} took longer than ${START_DEADLINE_MS / 1000} s`);
     } catch (error) {
       clearInterval(holding);
@@ -149,42 +162,35 @@ export function startGatewayRole(ctx: AppContext, log: Logger, options: GatewayR
       }
       return;
     }
-    clearInterval(holding);
     say('active', connected);
-    let lastRenewed = Date.now();
     let why = '';
-    while (!stopper.signal.aborted) {
-      const ended = await Promise.race([gateway.ended, sleep(Math.max(200, Math.floor(leaseMs / 3)), stopper.signal).then(() => null)]);
-      if (ended) {
-        why = ended.reason;
-        if (ended.unauthorised) await ctx.pauses.pause(name, 'needs_reauth', `Discord refused the bot token: ${ended.reason}`, null);
-        break;
-      }
-      if (stopper.signal.aborted) break;
-      try {
-        const renewed = await redis.eval(RENEW, 1, key, owner, String(leaseMs));
-        if (renewed !== 1) {
-          why = 'another process holds the lease now';
+    try {
+      while (!stopper.signal.aborted) {
+        const ended = await Promise.race([gateway.ended, sleep(Math.max(200, Math.floor(leaseMs / 3)), stopper.signal).then(() => null)]);
+        if (ended) {
+          why = ended.reason;
+          if (ended.unauthorised) await ctx.pauses.pause(name, 'needs_reauth', `Discord refused the bot token: ${ended.reason}`, null);
           break;
         }
-        lastRenewed = Date.now();
-        await redis.set(`${key}:seen`, new Date().toISOString(), 'PX', SEEN_TTL_MS);
-      } catch (error) {
-        // Redis away: the lease may lapse and a standby take over; past that point this one must not run too.
-        if (Date.now() - lastRenewed >= leaseMs) {
-          why = `could not renew the lease for ${leaseMs} ms (${(error as Error).message})`;
+        if (stopper.signal.aborted) break;
+        if (lost) {
+          why = lost;
+          break;
+        }
+        // Where the next gateway's catch-up starts; a write Redis missed only makes that start earlier.
+        if (Date.now() - lastRenewed < leaseMs) await redis.set(`${key}:seen`, new Date().toISOString(), 'PX', SEEN_TTL_MS).catch(() => undefined);
+        const now = await readiness().catch(() => null);
+        if (now && 'why' in now) {
+          why = now.why;
+          break;
+        }
+        if (now && now.fingerprint !== fingerprint) {
+          why = 'the credentials changed; connecting with the new ones';
           break;
         }
       }
-      const now = await readiness().catch(() => null);
-      if (now && 'why' in now) {
-        why = now.why;
-        break;
-      }
-      if (now && now.fingerprint !== fingerprint) {
-        why = 'the credentials changed; connecting with the new ones';
-        break;
-      }
+    } finally {
+      clearInterval(holding);
     }
     await gateway.stop();
     await redis.eval(RELEASE, 1, key, owner).catch(() => undefined);

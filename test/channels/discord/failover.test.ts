@@ -61,7 +61,7 @@ describe('one active gateway per bot', () => {
     const first = await waitFor('one gateway to connect', () => both.find((c) => logged(c, connected)), 30_000, 50);
     const second = both.find((c) => c !== first)!;
     await waitFor('the other to stand by', () => logged(second, standingBy), 30_000, 50);
-    expect(logged(second, connected)).toBe(false);
+    expect(logged(second, connected), `the standby connected too:\n${second.output().stdout.slice(-3000)}\n--- the first:\n${first.output().stdout.slice(-3000)}`).toBe(false);
     expect(discord.connections().identifies).toBe(1);
 
     const dm = () => discord.dmChannelId(discord.ids.users.citizen)!;
