@@ -164,6 +164,9 @@ async function openPGlite(dataDir: string): Promise<Store> {
   }
 }
 
+/** Catalog errors another schema's concurrent DDL can cause while Kysely lists every table. */
+const RACING_CATALOG = new Set(['3F000', '42P01', '42703']);
+
 /** Applies pending migrations; safe when several processes start at once (an advisory lock serialises them). */
 export async function migrateStore(store: Store, schema?: string): Promise<MigrationResultSet> {
   const migrator = new Migrator({
@@ -175,9 +178,11 @@ export async function migrateStore(store: Store, schema?: string): Promise<Migra
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   let result = await migrator.migrateToLatest();
-  // Kysely's introspector reads every schema's tables; another schema dropped at that moment
-  // (another Ontact database, a test tearing down) fails it with "schema … does not exist".
-  for (let retry = 0; retry < 3 && (result.error as { code?: string } | undefined)?.code === '3F000'; retry++) {
+  // Kysely's introspector reads every schema's tables before any migration runs; another schema
+  // changed at that moment (another Ontact database migrating, a test tearing down) fails it with
+  // "schema … does not exist", "relation … does not exist" or "column … does not exist".
+  for (let retry = 0; retry < 5 && result.results === undefined && RACING_CATALOG.has((result.error as { code?: string } | undefined)?.code ?? ''); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 50 * (retry + 1)));
     result = await migrator.migrateToLatest();
   }
   if (result.error) {
