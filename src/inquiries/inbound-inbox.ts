@@ -92,28 +92,28 @@ export class InboundInbox {
   }
 
   /**
-   * Takes in what waits in the inbox, a batch per transaction, until it is empty; the number of
-   * events taken in. A batch's rows are deleted only after its events are stored, so a worker
-   * that dies midway leaves them for the next drain (which finds the stored ones duplicates).
+   * Takes in what waits in the inbox, a batch at a time, until it is empty; the number of events
+   * taken in. A batch's rows are deleted only after its events are stored, so a worker that dies
+   * midway leaves them for the next drain (which finds the stored ones duplicates).
+   *
+   * No transaction is held around the intake: it opens its own, and the embedded database has a
+   * single connection, so an outer one would wait on itself for ever. Two drains at once (one
+   * job normally runs; the keeper may add another) may read the same rows: intake is keyed by the
+   * platform's id, so the second finds them stored.
    */
   async drain(): Promise<number> {
     const key = dataKeyOf(this.deps.secrets);
     let total = 0;
     for (;;) {
-      const taken = await this.deps.store.db.transaction().execute(async (trx) => {
-        const rows = await trx.selectFrom('inbound_inbox').select(['id', 'events', 'sealed']).orderBy('id').limit(DRAIN_BATCH).forUpdate().skipLocked().execute();
-        let events = 0;
-        for (const row of rows) {
-          for (const event of this.open(row, key)) {
-            await receiveInbound(this.deps, event);
-            events++;
-          }
+      const rows = await this.deps.store.db.selectFrom('inbound_inbox').select(['id', 'events', 'sealed']).orderBy('id').limit(DRAIN_BATCH).execute();
+      for (const row of rows) {
+        for (const event of this.open(row, key)) {
+          await receiveInbound(this.deps, event);
+          total++;
         }
-        if (rows.length > 0) await trx.deleteFrom('inbound_inbox').where('id', 'in', rows.map((r) => r.id)).execute();
-        return { rows: rows.length, events };
-      });
-      total += taken.events;
-      if (taken.rows < DRAIN_BATCH) return total;
+      }
+      if (rows.length > 0) await this.deps.store.db.deleteFrom('inbound_inbox').where('id', 'in', rows.map((r) => r.id)).execute();
+      if (rows.length < DRAIN_BATCH) return total;
     }
   }
 

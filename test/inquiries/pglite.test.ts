@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { receiveInbound } from '../../src/inquiries/intake.js';
 import { waitFor } from '../helpers/context.js';
-import { auditActions, inbound, startApp, waitForStatus, type InquiryTestApp } from './helpers.js';
+import { auditActions, inbound, startApp, TEST_DATA_KEY, waitForStatus, type InquiryTestApp } from './helpers.js';
 
 const apps: InquiryTestApp[] = [];
 afterAll(async () => {
@@ -25,5 +25,18 @@ describe('intake on the embedded database (PGlite)', () => {
       return acks.length === 1 && acks[0]?.status === 'sent';
     });
     expect(await a.ctx.store.db.selectFrom('outbox').select('id').where('operation', '=', 'reply').execute()).toHaveLength(1);
+  });
+
+  it('takes in what webhooks left in the inbound inbox, on its single connection, and answers the next request', { timeout: 60_000 }, async () => {
+    const a = await startApp({ backend: 'pglite', env: { ONTACT_DATA_KEY: TEST_DATA_KEY }, queues: ['triage'] });
+    apps.push(a);
+    const events = Array.from({ length: 60 }, (_, i) => inbound({ platformId: `pglite-inbox-${i}`, authorId: `citizen-${i}`, text: `내일배움카드 신청 문의 ${i}` }));
+    await Promise.all(events.map((e) => a.ctx.inboundInbox.accept('facebook', [e])));
+    // A worker drains it by itself; each event becomes one inquiry, and the store still answers.
+    await waitFor('every event taken in', async () => (await a.ctx.store.db.selectFrom('inquiries').select('id').execute()).length === 60, 45_000, 100);
+    await waitFor('the inbox emptied', async () => (await a.ctx.store.db.selectFrom('inbound_inbox').select('id').execute()).length === 0, 15_000, 100);
+    await a.ctx.inboundInbox.accept('facebook', [events[0]!]);
+    expect(await a.ctx.inboundInbox.drain()).toBe(1);
+    expect(await a.ctx.store.db.selectFrom('inquiries').select('id').execute()).toHaveLength(60);
   });
 });
