@@ -22,6 +22,11 @@ export const INBOX_DRAIN_DEDUP_ID = 'inbox-drain';
 const SEAL_CONTEXT = 'inbound-inbox';
 /** Inbox rows taken per transaction while draining. */
 const DRAIN_BATCH = 50;
+/**
+ * Statements in flight at once: while one waits for its commit to reach the disk, the next
+ * round's requests are written instead of waiting behind it.
+ */
+const WRITERS = 2;
 /** Rows written per statement at most (a burst beyond this is written in several). */
 const MAX_ROWS_PER_WRITE = 500;
 
@@ -38,7 +43,7 @@ interface Pending {
 
 export class InboundInbox {
   private pending: Pending[] = [];
-  private writing: Promise<void> | null = null;
+  private writers = 0;
 
   constructor(private readonly deps: Pick<InquiryDeps, 'config' | 'secrets' | 'store' | 'queues' | 'log' | 'relay' | 'calendar' | 'replies' | 'triage'>) {}
 
@@ -57,11 +62,17 @@ export class InboundInbox {
     const json = JSON.stringify(events);
     await new Promise<void>((resolve, reject) => {
       this.pending.push({ channel, events: key ? seal(json, key, SEAL_CONTEXT) : json, sealed: key !== null, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      this.writing ??= this.writeAll();
+      if (this.writers < WRITERS) {
+        this.writers++;
+        void this.writeAll();
+      }
     });
   }
 
-  /** Writes whatever is pending, one statement per round, until nothing is; requests arriving meanwhile join the next round. */
+  /**
+   * Writes whatever is pending, one statement per round, until nothing is; requests arriving
+   * meanwhile join the next round of whichever writer is free first.
+   */
   private async writeAll(): Promise<void> {
     // Let the requests of this turn of the event loop join the first round.
     await new Promise((resolve) => setImmediate(resolve));
@@ -76,7 +87,7 @@ export class InboundInbox {
         }
       }
     } finally {
-      this.writing = null;
+      this.writers--;
     }
     this.deps.relay.kick();
   }
