@@ -52,32 +52,16 @@ const inboxRow = z.object({
 const replyWindow = z.object({ state: z.enum(['open', 'extended', 'closed']), until: nullableTime, rule: z.string(), reason: z.string().nullable() }).nullable();
 
 const conversationOut = z.object({
-  inquiry: z.object({
-    id: z.number(),
-    conversationId: z.number(),
-    status: z.string(),
-    priority: z.enum(PRIORITIES).nullable(),
-    topic: z.string().nullable(),
-    audiences: z.array(z.string()),
-    confidence: z.number().nullable(),
-    needsHuman: z.boolean(),
+  // What the queue shows of an inquiry, and what only its own page needs.
+  inquiry: inboxRow.omit({ maskedText: true, unread: true }).extend({
     spam: z.boolean(),
-    team: z.string().nullable(),
-    assignee: z.string().nullable(),
-    assigneeName: z.string().nullable(),
-    channel: z.string(),
     isPublic: z.boolean(),
-    authorName: z.string().nullable(),
-    receivedAt: time,
-    firstResponseAt: nullableTime,
     closedAt: nullableTime,
-    personalDataKinds: z.array(z.string()),
     exposedPersonalData: z.boolean(),
     hiddenAt: nullableTime,
     hasOriginal: z.boolean(),
     originalDropped: z.boolean(),
     anonymised: z.boolean(),
-    deadline,
     triage: z.object({
       engine: z.enum(['model', 'rules', 'hand']).nullable(),
       reasons: z.array(z.object({ facet: z.string(), label: z.string(), confidence: z.number(), features: z.array(z.string()) })),
@@ -139,6 +123,10 @@ async function namesOf(ctx: Parameters<typeof showInquiry>[0], logins: string[])
   for (const login of logins) names.set(login, rows.find((r) => r.login === login)?.name ?? counselorName(ctx.config, login) ?? login);
   return names;
 }
+
+/** What the console's pages receive: typed from the operations' own output schemas. */
+export type InboxRow = z.output<typeof inboxRow>;
+export type Conversation = z.output<typeof conversationOut>;
 
 export const consoleInboxOperations = [
   defineOperation({

@@ -10,6 +10,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../api/errors.js';
+import type { Conversation, InboxRow } from '../../api/ops/console-inbox.js';
 import type { AppContext } from '../../app/context.js';
 import type { InboxChange } from '../../inquiries/inbox.js';
 import { INBOUND_CHANNELS } from '../../inquiries/inbound.js';
@@ -25,71 +26,6 @@ const STATUSES = ['active', 'all', 'new', 'open', 'answered', 'closed', 'spam'] 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 /** How often an open conversation renews its "open by" lease (the lease lasts 30 s). */
 const PRESENCE_EVERY_MS = 10_000;
-
-export interface InboxRow {
-  id: number;
-  conversationId: number;
-  status: string;
-  priority: string | null;
-  topic: string | null;
-  audiences: string[];
-  confidence: number | null;
-  needsHuman: boolean;
-  team: string | null;
-  assignee: string | null;
-  assigneeName: string | null;
-  channel: string;
-  authorName: string | null;
-  receivedAt: string;
-  firstResponseAt: string | null;
-  maskedText: string;
-  personalDataKinds: string[];
-  unread: boolean;
-  deadline: { state: string; dueAt: string | null; businessMsLeft: number | null };
-}
-
-type ReplyWindow = { state: 'open' | 'extended' | 'closed'; until: string | null; rule: string; reason: string | null } | null;
-
-export interface Conversation {
-  inquiry: {
-    id: number;
-    conversationId: number;
-    status: string;
-    priority: string | null;
-    topic: string | null;
-    audiences: string[];
-    confidence: number | null;
-    needsHuman: boolean;
-    spam: boolean;
-    team: string | null;
-    assignee: string | null;
-    assigneeName: string | null;
-    channel: string;
-    isPublic: boolean;
-    authorName: string | null;
-    receivedAt: string;
-    firstResponseAt: string | null;
-    closedAt: string | null;
-    personalDataKinds: string[];
-    exposedPersonalData: boolean;
-    hiddenAt: string | null;
-    hasOriginal: boolean;
-    originalDropped: boolean;
-    anonymised: boolean;
-    deadline: { state: string; dueAt: string | null; businessMsLeft: number | null };
-    triage: { engine: string | null; reasons: { facet: string; label: string; confidence: number; features: string[] }[] };
-  };
-  timeline: (
-    | { type: 'message'; inquiryId: number; at: string; channel: string; status: string; maskedText: string; removed: boolean; edited: boolean; attachments: { type: string; name: string | null }[]; post: { postId: number; title: string; url: string | null; channel: string } | null }
-    | { type: 'reply'; id: number; inquiryId: number; at: string; kind: string; author: string; text: string; canned: string | null; visibility: string; status: string; error: string | null; sentAt: string | null }
-  )[];
-  latestAnswerId: number;
-  notes: { id: number; author: string; text: string; at: string }[];
-  history: { at: string; who: string; what: string }[];
-  viewers: { login: string; name: string; since: string }[];
-  replyBox: { platform: string | null; visibilities: ('public' | 'private')[]; defaultVisibility: 'public' | 'private'; maxLength: number | null; publicNoteForPrivate: boolean; windows: { public: ReplyWindow; private: ReplyWindow } };
-  canned: { name: string; description: string; needs: string[] }[];
-}
 
 interface Team {
   name: string;
