@@ -5,6 +5,7 @@ import { CHANNEL_NAMES, type ChannelName } from '../config/schema.js';
 import { parseKstInput } from '../time/kst.js';
 import { UsageError } from './errors.js';
 import { clip, kst, table } from './format.js';
+import type { PollOutcome } from '../api/ops/content.js';
 
 const POST_STATUSES = ['draft', 'scheduled', 'publishing', 'published', 'partly_failed', 'failed', 'cancelled'] as const;
 const KINDS = ['job', 'training', 'lecture', 'notice'] as const;
@@ -28,22 +29,6 @@ interface PostSummary {
   createdAt: string;
   approvedBy: string | null;
   approvedAt: string | null;
-}
-
-interface PollOutcome {
-  source: string;
-  status: string;
-  created?: number;
-  changed?: number;
-  unchanged?: number;
-  postsPlanned?: number;
-  skipped?: string[];
-  notes?: string[];
-  flood?: { newItems: number; limit: number; held: number } | null;
-  until?: string | null;
-  reason?: string;
-  failures?: number;
-  flagged?: boolean;
 }
 
 /** `ontact sources …`, `ontact items …`, `ontact posts …`, `ontact render …` and `ontact outbox …`. */

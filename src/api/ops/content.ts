@@ -45,6 +45,8 @@ const pollOutcome = z.object({
   failures: z.number().optional(),
   flagged: z.boolean().optional(),
 });
+/** What a poll of one source did, as the console and the CLI receive it. */
+export type PollOutcome = z.output<typeof pollOutcome>;
 
 const outboxRow = z.object({ id: z.number(), channel: z.string(), operation: z.string(), idempotencyKey: z.string(), target: z.string().nullable(), createdAt: time });
 

@@ -6,20 +6,7 @@ import { problemOf, text, type Body } from './forms.js';
 import { renderPage, setFlash } from './render.js';
 import { view } from './routes-home.js';
 import { call, may } from './session.js';
-
-interface PollOutcome {
-  source: string;
-  status: string;
-  created?: number;
-  changed?: number;
-  unchanged?: number;
-  postsPlanned?: number;
-  skipped?: string[];
-  reason?: string;
-  until?: string | null;
-  failures?: number;
-  flagged?: boolean;
-}
+import type { PollOutcome } from '../../api/ops/content.js';
 
 export function sourceRoutes(pages: FastifyInstance, ctx: AppContext): void {
   const listPage = async (request: Parameters<typeof view>[0], reply: Parameters<typeof renderPage>[1], extra: { errors?: Record<string, string>; values?: Record<string, string>; status?: number } = {}) => {
