@@ -1,6 +1,15 @@
+import { sql } from 'kysely';
+import { StatementGroup } from '../store/statement-group.js';
 import type { Store } from '../store/store.js';
 import type { Channel, ChannelDescription, PublishedCopy } from './channel.js';
 import type { ChannelName } from './settings.js';
+
+interface Operation {
+  operation: 'publish' | 'update' | 'remove' | 'reply' | 'hide';
+  idempotencyKey: string;
+  target: string | null;
+  payload: object;
+}
 
 export interface OutboxOptions {
   /** The platform's limits in words (its render spec's), which the rendered payloads keep to. */
@@ -13,17 +22,28 @@ export interface OutboxOptions {
  * finds its earlier row and returns the same result, so each operation is recorded once.
  */
 export function createOutboxChannel(store: Pick<Store, 'db'>, name: ChannelName, options: OutboxOptions = {}): Channel {
-  async function record(operation: 'publish' | 'update' | 'remove' | 'reply' | 'hide', idempotencyKey: string, target: string | null, payload: object): Promise<number> {
-    const inserted = await store.db
-      .insertInto('outbox')
-      .values({ channel: name, operation, idempotency_key: idempotencyKey, target, payload: JSON.stringify(payload) })
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (inserted) return inserted.id;
-    const existing = await store.db.selectFrom('outbox').select('id').where('idempotency_key', '=', idempotencyKey).executeTakeFirstOrThrow();
-    return existing.id;
-  }
+  // The calls of the jobs running at once are recorded in one statement.
+  const records = new StatementGroup(async (operations: readonly Operation[]) => {
+    const { rows: inserted } = await sql<{ id: number; idempotency_key: string }>`
+      insert into outbox (channel, operation, idempotency_key, target, payload)
+      select ${name}, operation, idempotency_key, target, payload
+      from unnest(${operations.map((o) => o.operation)}::text[], ${operations.map((o) => o.idempotencyKey)}::text[], ${operations.map((o) => o.target)}::text[], ${operations.map((o) => JSON.stringify(o.payload))}::jsonb[])
+        as operation(operation, idempotency_key, target, payload)
+      on conflict (idempotency_key) do nothing
+      returning id, idempotency_key`.execute(store.db);
+    const ids = new Map(inserted.map((row) => [row.idempotency_key, row.id]));
+    const earlier = operations.filter((o) => !ids.has(o.idempotencyKey)).map((o) => o.idempotencyKey);
+    if (earlier.length > 0) {
+      const rows = await store.db.selectFrom('outbox').select(['id', 'idempotency_key']).where('idempotency_key', 'in', earlier).execute();
+      for (const row of rows) ids.set(row.idempotency_key, row.id);
+    }
+    return operations.map((o) => {
+      const id = ids.get(o.idempotencyKey);
+      if (id === undefined) throw new Error(`outbox: the row for ${o.idempotencyKey} was neither written nor found`);
+      return id;
+    });
+  });
+  const record = (operation: Operation['operation'], idempotencyKey: string, target: string | null, payload: object): Promise<number> => records.run({ operation, idempotencyKey, target, payload });
 
   const description: ChannelDescription = {
     name,

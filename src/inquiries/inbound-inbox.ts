@@ -11,6 +11,7 @@
 import { sql } from 'kysely';
 import type { OutboxJob } from '../queues/job-outbox.js';
 import { seal, unseal, type DataKey } from '../store/sealed.js';
+import { StatementGroup } from '../store/statement-group.js';
 import { dataKeyOf } from './data-key.js';
 import type { InquiryDeps } from './deps.js';
 import type { InboundEvent } from './inbound.js';
@@ -22,10 +23,7 @@ export const INBOX_DRAIN_DEDUP_ID = 'inbox-drain';
 const SEAL_CONTEXT = 'inbound-inbox';
 /** Inbox rows taken per transaction while draining. */
 const DRAIN_BATCH = 50;
-/**
- * Statements in flight at once: while one waits for its commit to reach the disk, the next
- * round's requests are written instead of waiting behind it.
- */
+/** Statements in flight at once. */
 const WRITERS = 2;
 /** Rows written per statement at most (a burst beyond this is written in several). */
 const MAX_ROWS_PER_WRITE = 500;
@@ -34,16 +32,16 @@ export function inboxDrainJob(): OutboxJob {
   return { name: 'inbox.drain', data: {}, dedupId: INBOX_DRAIN_DEDUP_ID };
 }
 
-interface Pending {
+interface InboxRow {
   channel: string;
   events: string;
   sealed: boolean;
-  done: (error?: unknown) => void;
 }
 
 export class InboundInbox {
-  private pending: Pending[] = [];
-  private writers = 0;
+  // Many requests' rows in one statement: while one waits for its commit to reach the disk, the
+  // next round's requests are written by the second writer instead of waiting behind it.
+  private readonly writes = new StatementGroup((rows: readonly InboxRow[]) => this.write(rows), { writers: WRITERS, maxBatch: MAX_ROWS_PER_WRITE });
 
   constructor(private readonly deps: Pick<InquiryDeps, 'config' | 'secrets' | 'store' | 'queues' | 'log' | 'relay' | 'calendar' | 'replies' | 'triage'>) {}
 
@@ -60,39 +58,10 @@ export class InboundInbox {
       return;
     }
     const json = JSON.stringify(events);
-    await new Promise<void>((resolve, reject) => {
-      this.pending.push({ channel, events: key ? seal(json, key, SEAL_CONTEXT) : json, sealed: key !== null, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (this.writers < WRITERS) {
-        this.writers++;
-        void this.writeAll();
-      }
-    });
+    await this.writes.run({ channel, events: key ? seal(json, key, SEAL_CONTEXT) : json, sealed: key !== null });
   }
 
-  /**
-   * Writes whatever is pending, one statement per round, until nothing is; requests arriving
-   * meanwhile join the next round of whichever writer is free first.
-   */
-  private async writeAll(): Promise<void> {
-    // Let the requests of this turn of the event loop join the first round.
-    await new Promise((resolve) => setImmediate(resolve));
-    try {
-      while (this.pending.length > 0) {
-        const round = this.pending.splice(0, MAX_ROWS_PER_WRITE);
-        try {
-          await this.write(round);
-          for (const p of round) p.done();
-        } catch (error) {
-          for (const p of round) p.done(error);
-        }
-      }
-    } finally {
-      this.writers--;
-    }
-    this.deps.relay.kick();
-  }
-
-  private async write(rows: readonly Pending[]): Promise<void> {
+  private async write(rows: readonly InboxRow[]): Promise<void[]> {
     const values = sql.join(rows.map((r) => sql`(${r.channel}, ${r.events}, ${r.sealed})`));
     // The rows and the job that takes them in, in one statement: both or neither.
     const job = inboxDrainJob();
@@ -100,6 +69,8 @@ export class InboundInbox {
       with written as (insert into inbound_inbox (channel, events, sealed) values ${values} returning id)
       insert into job_outbox (name, data, dedup_id)
       select ${job.name}, ${JSON.stringify(job.data)}::jsonb, ${job.dedupId} where exists (select 1 from written)`.execute(this.deps.store.db);
+    this.deps.relay.kick();
+    return rows.map(() => undefined);
   }
 
   /**

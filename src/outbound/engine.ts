@@ -19,6 +19,7 @@ import type { Channel } from '../channels/channel.js';
 import type { ChannelSet } from '../channels/registry.js';
 import type { ChannelName, Config } from '../config/schema.js';
 import type { Database } from '../store/schema.js';
+import { StatementGroup } from '../store/statement-group.js';
 import type { Store } from '../store/store.js';
 import type { JobRelay } from '../queues/job-outbox.js';
 import type { ActionRow } from './actions.js';
@@ -83,6 +84,24 @@ export interface OutboundDeps {
   relay?: JobRelay;
 }
 
+interface ClaimRequest {
+  actionId: number;
+  gen: number;
+  paused: readonly string[];
+}
+
+interface FinishRequest {
+  actionId: number;
+  subjectUpdate: RawBuilder<{ in_step: boolean }>;
+  result: string | null;
+}
+
+interface FinishRow {
+  in_step: boolean | null;
+  /** The action's status after the close, or null when it was taken over meanwhile. */
+  closed: string | null;
+}
+
 /** Thrown into a call whose lease another worker has taken over. */
 export class LeaseLostError extends Error {
   override name = 'LeaseLostError';
@@ -95,6 +114,9 @@ export class OutboundEngine {
   private readonly handlers = new Map<string, ActionHandler>();
   /** Identifies this process's leases. */
   private readonly owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  /** The claims and one-statement outcomes of the jobs running in this process, grouped into shared statements. */
+  private readonly claims = new StatementGroup<ClaimRequest, ActionRow | undefined>((requests) => this.claimAll(requests));
+  private readonly finishes = new StatementGroup<FinishRequest, FinishRow>((requests) => this.finishAll(requests), { maxBatch: 50 });
 
   constructor(
     private readonly deps: OutboundDeps,
@@ -126,25 +148,67 @@ export class OutboundEngine {
     return channel.describe().callTimeoutMs + this.deps.config.queues.leaseMarginMs;
   }
 
-  private async claim(actionId: number, gen: number, paused: readonly string[]): Promise<ActionRow | undefined> {
+  private claim(actionId: number, gen: number, paused: readonly string[]): Promise<ActionRow | undefined> {
+    return this.claims.run({ actionId, gen, paused });
+  }
+
+  /** Claims many jobs' actions in one statement (each caller gets its own row, or none). */
+  private async claimAll(requests: readonly ClaimRequest[]): Promise<(ActionRow | undefined)[]> {
     const now = new Date();
-    const unpaused = paused.length > 0 ? sql`and channel not in (${sql.join(paused)})` : sql``;
+    // The channels any caller saw paused: a caller that did not is refused one and looks again (whyNotClaimed).
+    const paused = [...new Set(requests.flatMap((r) => r.paused))];
     // The lease length depends on the channel; the claim takes the longest any channel could need
     // and the renewal right after narrows it to this channel's.
     const leaseUntil = new Date(now.getTime() + this.maxLeaseMs());
     const { rows } = await sql<ActionRow>`
       update actions set status = 'running', lease_until = ${leaseUntil}, lease_owner = ${this.owner}, attempts = attempts + 1,
         first_attempt_at = coalesce(first_attempt_at, ${now}::timestamptz), wait_reason = null, updated_at = ${now}
-      where id = ${actionId} and requeued = ${gen}
-        and (status in ('pending', 'waiting') or (status = 'running' and lease_until < ${now}))
-        and (next_attempt_at is null or next_attempt_at <= ${now})
-        ${unpaused}
-      returning *`.execute(this.deps.store.db);
-    return rows[0];
+      from unnest(${requests.map((r) => r.actionId)}::integer[], ${requests.map((r) => r.gen)}::integer[]) as wanted(id, gen)
+      where actions.id = wanted.id and actions.requeued = wanted.gen
+        and (actions.status in ('pending', 'waiting') or (actions.status = 'running' and actions.lease_until < ${now}))
+        and (actions.next_attempt_at is null or actions.next_attempt_at <= ${now})
+        and actions.channel <> all(${paused}::text[])
+      returning actions.*`.execute(this.deps.store.db);
+    const claimed = new Map(rows.map((row) => [row.id, row]));
+    // Two jobs for one action in a group: the row was claimed once, and goes to the first.
+    return requests.map((r) => {
+      const row = claimed.get(r.actionId);
+      if (!row || row.requeued !== r.gen) return undefined;
+      claimed.delete(r.actionId);
+      return row;
+    });
   }
 
   private maxLeaseMs(): number {
     return Math.max(...this.deps.channels.all().map((c) => this.leaseMs(c)));
+  }
+
+  /**
+   * Records many subjects' outcomes and closes their actions in one statement: each subject's
+   * update and its action's close are a pair of its own (a subject in step closes the action; one
+   * that changed meanwhile puts it back to run again).
+   */
+  private async finishAll(requests: readonly FinishRequest[]): Promise<FinishRow[]> {
+    const now = new Date();
+    const ctes = requests.flatMap((r, i) => {
+      const subject = sql.raw(`subject_${i}`);
+      return [
+        sql`${subject} as (${r.subjectUpdate})`,
+        sql`${sql.raw(`closed_${i}`)} as (
+          update actions set
+            status = case when (select in_step from ${subject}) then 'done' else 'pending' end,
+            finished_at = case when (select in_step from ${subject}) then ${now}::timestamptz else null end,
+            lease_until = null, lease_owner = null, last_error = null, wait_reason = null, next_attempt_at = null,
+            result = coalesce(${r.result}::jsonb, result), updated_at = ${now}
+          where id = ${r.actionId} and lease_owner = ${this.owner} and status = 'running'
+          returning status
+        )`,
+      ];
+    });
+    const outcomes = requests.map((_, i) => sql`select ${i}::integer as i, (select in_step from ${sql.raw(`subject_${i}`)}) as in_step, (select status from ${sql.raw(`closed_${i}`)}) as closed`);
+    const { rows } = await sql<FinishRow & { i: number }>`with ${sql.join(ctes)} ${sql.join(outcomes, sql` union all `)}`.execute(this.deps.store.db);
+    const byIndex = new Map(rows.map((row) => [row.i, row]));
+    return requests.map((_, i) => byIndex.get(i) ?? { in_step: null, closed: null });
   }
 
   private async whyNotClaimed(actionId: number, gen: number, paused: readonly string[]): Promise<RunOutcome | 'retry'> {
@@ -229,21 +293,8 @@ export class OutboundEngine {
           state.finished = closed.numUpdatedRows > 0n ? next : 'done';
         },
         finishWith: async (subjectUpdate, result) => {
-          const now = new Date();
-          const { rows } = await sql<{ in_step: boolean | null; closed: string | null }>`
-            with subject as (${subjectUpdate}),
-            closed as (
-              update actions set
-                status = case when (select in_step from subject) then 'done' else 'pending' end,
-                finished_at = case when (select in_step from subject) then ${now}::timestamptz else null end,
-                lease_until = null, lease_owner = null, last_error = null, wait_reason = null, next_attempt_at = null,
-                result = coalesce(${result ? JSON.stringify(result) : null}::jsonb, result), updated_at = ${now}
-              where id = ${action.id} and lease_owner = ${this.owner} and status = 'running'
-              returning status
-            )
-            select (select in_step from subject) as in_step, (select status from closed) as closed`.execute(store.db);
-          const row = rows[0];
-          state.finished = row?.closed === 'pending' ? 'again' : 'done';
+          const row = await this.finishes.run({ actionId: action.id, subjectUpdate, result: result ? JSON.stringify(result) : null });
+          state.finished = row.closed === 'pending' ? 'again' : 'done';
         },
       };
       await handler.perform(action, run);

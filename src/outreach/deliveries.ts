@@ -7,7 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
 import { requestActions, type ActionRequest } from '../outbound/actions.js';
-import type { DeliveryStatus } from '../store/outreach-tables.js';
+import type { DeliveryStatus, PostStatus } from '../store/outreach-tables.js';
 import type { Database } from '../store/schema.js';
 import { transact } from '../queues/job-outbox.js';
 import { summarisePostStatus, UNSETTLED_DELIVERY } from './post-status.js';
@@ -137,20 +137,36 @@ export async function settleLaggingPosts(ctx: Pick<AppContext, 'store'>, limit =
  * the sum is taken again on a newer view, so an older view never has the last word.
  */
 export async function refreshPostStatus(ctx: Pick<AppContext, 'store'>, postId: number): Promise<void> {
+  await refreshPostStatuses(ctx, [postId]);
+}
+
+/** The same for many posts, in one read and at most one write per round. */
+export async function refreshPostStatuses(ctx: Pick<AppContext, 'store'>, postIds: readonly number[]): Promise<void> {
   const db = ctx.store.db;
-  for (let tries = 1; tries <= 5; tries++) {
-    const rows = await db
-      .selectFrom('posts')
-      .leftJoin('deliveries', 'deliveries.post_id', 'posts.id')
-      .select(['posts.status', 'posts.state', 'deliveries.status as delivery'])
-      .where('posts.id', '=', postId)
-      .execute();
-    const post = rows[0];
-    if (!post || post.status === 'draft') return;
-    const deliveries = rows.flatMap((row) => (row.delivery === null ? [] : [{ status: row.delivery }]));
-    const status = summarisePostStatus(post.status, deliveries, post.state);
-    if (status === post.status) return;
-    const written = await db.updateTable('posts').set({ status, updated_at: new Date() }).where('id', '=', postId).where('status', '=', post.status).executeTakeFirst();
-    if (written.numUpdatedRows > 0n) return;
+  let todo = [...new Set(postIds)];
+  for (let tries = 1; tries <= 5 && todo.length > 0; tries++) {
+    const { rows } = await sql<{ id: number; status: PostStatus; state: 'open' | 'closed' | 'cancelled'; delivery: DeliveryStatus | null }>`
+      select posts.id, posts.status, posts.state, deliveries.status as delivery
+      from posts left join deliveries on deliveries.post_id = posts.id
+      where posts.id = any(${todo}::integer[])`.execute(db);
+    const posts = new Map<number, { status: PostStatus; state: 'open' | 'closed' | 'cancelled'; deliveries: { status: DeliveryStatus }[] }>();
+    for (const row of rows) {
+      const post = posts.get(row.id) ?? { status: row.status, state: row.state, deliveries: [] };
+      if (row.delivery !== null) post.deliveries.push({ status: row.delivery });
+      posts.set(row.id, post);
+    }
+    const changes = [...posts].flatMap(([id, post]) => {
+      if (post.status === 'draft') return [];
+      const status = summarisePostStatus(post.status, post.deliveries, post.state);
+      return status === post.status ? [] : [{ id, status, was: post.status }];
+    });
+    if (changes.length === 0) return;
+    const { rows: written } = await sql<{ id: number }>`
+      update posts set status = changed.status, updated_at = ${new Date()}
+      from unnest(${changes.map((c) => c.id)}::integer[], ${changes.map((c) => c.status)}::text[], ${changes.map((c) => c.was)}::text[]) as changed(id, status, was)
+      where posts.id = changed.id and posts.status = changed.was
+      returning posts.id`.execute(db);
+    const done = new Set(written.map((w) => w.id));
+    todo = changes.filter((c) => !done.has(c.id)).map((c) => c.id);
   }
 }

@@ -13,7 +13,8 @@ import type { ActionHandler, ActionRun, Wait } from '../outbound/engine.js';
 import type { DeliveryTable } from '../store/outreach-tables.js';
 import { moduleOf } from '../channels/registry.js';
 import { raiseNotification, resolveNotifications } from '../notifications/notifications.js';
-import { deliveryKey, refreshPostStatus } from './deliveries.js';
+import { StatementGroup } from '../store/statement-group.js';
+import { deliveryKey, refreshPostStatuses } from './deliveries.js';
 import { setItemLinksIn } from './items.js';
 
 const KIND_KO: Record<string, string> = { publish: '게시', retry: '게시', update: '수정', close: '마감 표시', cancel: '취소 표시', remove: '삭제' };
@@ -21,25 +22,35 @@ import { POST_FOR_RENDER_SQL, renderPostFor, splitPostForRender } from './post-r
 
 type DeliveryRow = Selectable<DeliveryTable>;
 
+interface DeliveryLoad {
+  id: number;
+  attempts: number;
+}
+
 /**
- * Loads a delivery with its post and item for rendering and, when a first publish is coming,
- * marks it 'publishing' with the attempt: one statement, written before the platform call.
+ * Loads deliveries with their posts and items for rendering and, where a first publish is coming,
+ * marks each 'publishing' with the attempt: one statement for however many jobs ask at once,
+ * written before any of their platform calls.
  */
-async function loadDelivery(ctx: AppContext, deliveryId: number, attempts: number) {
+async function loadDeliveries(ctx: AppContext, wanted: readonly DeliveryLoad[]) {
   const firstPublish = sql`(deliveries.platform_id is null and deliveries.status not in ('cancelled', 'removed', 'failed') and deliveries.desired_state <> 'removed')`;
   const { rows } = await sql<Record<string, unknown>>`
     update deliveries set
       status = case when ${firstPublish} then 'publishing' else deliveries.status end,
-      attempts = case when ${firstPublish} then ${attempts}::integer else deliveries.attempts end,
+      attempts = case when ${firstPublish} then wanted.attempts else deliveries.attempts end,
       updated_at = case when ${firstPublish} then now() else deliveries.updated_at end
-    from posts left join content_items on content_items.id = posts.item_id
-    where posts.id = deliveries.post_id and deliveries.id = ${deliveryId}
+    from unnest(${wanted.map((w) => w.id)}::integer[], ${wanted.map((w) => w.attempts)}::integer[]) as wanted(id, attempts),
+      posts left join content_items on content_items.id = posts.item_id
+    where deliveries.id = wanted.id and posts.id = deliveries.post_id
     returning deliveries.*, ${POST_FOR_RENDER_SQL}`.execute(ctx.store.db);
-  const row = rows[0];
-  if (!row) return undefined;
-  const delivery: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) if (!key.startsWith('post.') && !key.startsWith('item.')) delivery[key] = value;
-  return { delivery: delivery as DeliveryRow, ...splitPostForRender(row) };
+  const loaded = new Map(
+    rows.map((row) => {
+      const delivery: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(row)) if (!key.startsWith('post.') && !key.startsWith('item.')) delivery[key] = value;
+      return [delivery.id as number, { delivery: delivery as DeliveryRow, ...splitPostForRender(row) }] as const;
+    }),
+  );
+  return wanted.map((w) => loaded.get(w.id));
 }
 
 function inStep(d: { platform_id: string | null; published_version: number | null; published_state: string | null; desired_version: number; desired_state: string }): boolean {
@@ -60,11 +71,17 @@ function recordCopy(deliveryId: number, values: Record<string, unknown>) {
 }
 
 export function deliveryActionHandler(ctx: AppContext): ActionHandler {
+  // The jobs running at once in this process share their reads and status sums.
+  const loads = new StatementGroup((wanted: readonly DeliveryLoad[]) => loadDeliveries(ctx, wanted));
+  const statuses = new StatementGroup(async (postIds: readonly number[]) => {
+    await refreshPostStatuses(ctx, postIds);
+    return postIds.map(() => undefined);
+  });
   return {
     subjectType: 'delivery',
 
     async perform(action: ActionRow, run: ActionRun): Promise<void> {
-      const loaded = await loadDelivery(ctx, action.subject_id, action.attempts);
+      const loaded = await loads.run({ id: action.subject_id, attempts: action.attempts });
       if (!loaded) return;
       const { delivery: d, post, item } = loaded;
       const key = deliveryKey(d.post_id, d.channel);
@@ -170,7 +187,7 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
 
     async settled(action) {
       const postId = (action.request as { postId?: number }).postId;
-      if (typeof postId === 'number') await refreshPostStatus(ctx, postId);
+      if (typeof postId === 'number') await statuses.run(postId);
     },
 
     async onFailed(action, reason) {
