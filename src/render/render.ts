@@ -21,7 +21,7 @@ import type { LimitViolation } from './limits.js';
 import { cleanText } from './sanitize.js';
 import type { RenderSpec } from './spec.js';
 import { compileTemplate, TemplateError } from './template.js';
-import { buildSource, compileChecked, Fitter, parseRenderInput, RENDER_KINDS, RenderError, type ItemState, type RenderCenter, type RenderInput, type RenderKind } from './view.js';
+import { buildSource, checkChannel, compileChecked, Fitter, parseRenderInput, RENDER_KINDS, RenderError, type ItemState, type ParsedInput, type RenderCenter, type RenderInput, type RenderKind, type ViewSource } from './view.js';
 
 export type { LimitViolation } from './limits.js';
 export type { DiscordActionRow, DiscordEmbed, DiscordEmbedField, DiscordLinkButton, DiscordPayload, FacebookPayload, PayloadOf, RenderedPayload, YouTubePayload } from '../channels/payloads.js';
@@ -62,6 +62,9 @@ export interface RendererOptions {
   templatesDir?: string;
 }
 
+/** Views of recent inputs a renderer keeps (each a few kilobytes). */
+const VIEW_SOURCES_KEPT = 64;
+
 /**
  * A renderer over one templates directory. Each template is read and compiled the first time it
  * is needed and kept for the life of this object; a new renderer reads the files again.
@@ -74,10 +77,24 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     if (!cache.has(key)) cache.set(key, loadTemplate(templatesDir, kind, channel, spec));
     return cache.get(key);
   };
+  // A post goes to each of its channels with the same input: it is validated and its view made
+  // once, and kept for the next few renders (the post's other channels, usually moments later).
+  const sources = new Map<string, { parsed: ParsedInput; source: ViewSource }>();
+  const sourceOf = (input: RenderInput, channel: Channel) => {
+    checkChannel(channel, CHANNELS);
+    const key = JSON.stringify(input);
+    let made = sources.get(key);
+    if (!made) {
+      const parsed = parseRenderInput(input, channel, CHANNELS);
+      made = { parsed, source: buildSource(parsed) };
+      sources.set(key, made);
+      if (sources.size > VIEW_SOURCES_KEPT) sources.delete(sources.keys().next().value!);
+    }
+    return made;
+  };
   function renderPost(input: RenderInput, channel: Channel): RenderedPayload {
-    const parsed = parseRenderInput(input, channel, CHANNELS);
+    const { parsed, source } = sourceOf(input, channel);
     const spec = specOf(channel);
-    const source = buildSource(parsed);
     const payload = spec.render(template(parsed.kind, channel, spec), new Fitter(source), source) as RenderedPayload;
     const problems = spec.validate(payload);
     if (problems.length > 0) {

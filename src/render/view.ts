@@ -139,9 +139,13 @@ const renderInputSchema = z
 
 export type ParsedInput = z.output<typeof renderInputSchema>;
 
+export function checkChannel(channel: string, known: readonly string[]): void {
+  if (!known.includes(channel)) throw new RenderError(`renderPost: unknown channel ${JSON.stringify(channel)} (expected ${known.join(', ')})`);
+}
+
 /** The input, validated for rendering on `channel`, one of `known`; every problem at once in one RenderError. */
 export function parseRenderInput(input: RenderInput, channel: string, known: readonly string[]): ParsedInput {
-  if (!known.includes(channel)) throw new RenderError(`renderPost: unknown channel ${JSON.stringify(channel)} (expected ${known.join(', ')})`);
+  checkChannel(channel, known);
   const result = renderInputSchema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(input)'}: ${i.message}`);

@@ -358,6 +358,20 @@ describe('templates', () => {
     expect(createRenderer({ templatesDir: dir }).renderPost(inputFor('notice'), 'facebook').message).toMatch(/^바뀐 템플릿/);
   });
 
+  it('show an item as it is now, however often a renderer has rendered it before', () => {
+    const renderer = createRenderer();
+    const before = inputFor('job');
+    for (const channel of CHANNELS) expect(renderer.renderPost(before, channel)).toEqual(createRenderer().renderPost(before, channel));
+    const changed = inputFor('job', 'closed', { title: '봉동 생산직 채용 (급여 인상)', pay: '월 260만원' });
+    for (const channel of CHANNELS) {
+      const payload = renderer.renderPost(changed, channel);
+      expect(payload).toEqual(createRenderer().renderPost(changed, channel));
+      expect(visible(payload)).toContain('급여 인상');
+      expect(visible(payload)).toContain('260만');
+    }
+    expect(() => renderer.renderPost(before, 'kakao' as Channel)).toThrow('renderPost: unknown channel "kakao"');
+  });
+
   it('are checked when loaded: unknown fields, YouTube\'s < >, and the YAML shape', () => {
     const dir = copyTemplates();
     writeFileSync(join(dir, 'job', 'facebook.txt'), '{{titel}}');
