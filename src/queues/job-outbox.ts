@@ -34,6 +34,12 @@ export interface RelayOptions {
   /** How often the relay looks for rows other processes committed. */
   pollMs?: number;
   batch?: number;
+  /**
+   * Least time between the starts of two relays in a row. Under a burst (thousands of webhooks a
+   * second, each group of them with its job) commits keep kicking the relay; one relay every so
+   * often moves the same jobs in fewer, larger batches than one after every commit would.
+   */
+  minGapMs?: number;
 }
 
 /**
@@ -47,6 +53,8 @@ export class JobRelay {
   private stopped = false;
   private readonly pollMs: number;
   private readonly batch: number;
+  private readonly minGapMs: number;
+  private lastStart = -Infinity;
   /** The last failure, for /readyz and logs; cleared by the next success. */
   lastError: string | null = null;
 
@@ -58,6 +66,7 @@ export class JobRelay {
   ) {
     this.pollMs = options.pollMs ?? 1000;
     this.batch = options.batch ?? 500;
+    this.minGapMs = options.minGapMs ?? 20;
   }
 
   /** Relays soon; calls while a relay runs make it run once more after. */
@@ -67,13 +76,19 @@ export class JobRelay {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    const wait = this.lastStart + this.minGapMs - performance.now();
+    this.running = (wait > 0 ? new Promise<void>((resolve) => setTimeout(resolve, wait)) : Promise.resolve())
+      .then(() => {
+        this.lastStart = performance.now();
+        return this.drain();
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   /** Relays until the outbox is empty; the number of jobs copied. Throws when Redis or the database fails. */
