@@ -160,11 +160,14 @@ export class OutboundEngine {
     // The lease length depends on the channel; the claim takes the longest any channel could need
     // and the renewal right after narrows it to this channel's.
     const leaseUntil = new Date(now.getTime() + this.maxLeaseMs());
+    // Planned as a plain lookup by id (a join with the list costs more to plan than to run); a
+    // second job for the same action in the group is compared with the first's generation only,
+    // is refused here, and finds why in whyNotClaimed.
+    const ids = requests.map((r) => r.actionId);
     const { rows } = await sql<ActionRow>`
       update actions set status = 'running', lease_until = ${leaseUntil}, lease_owner = ${this.owner}, attempts = attempts + 1,
         first_attempt_at = coalesce(first_attempt_at, ${now}::timestamptz), wait_reason = null, updated_at = ${now}
-      from unnest(${requests.map((r) => r.actionId)}::integer[], ${requests.map((r) => r.gen)}::integer[]) as wanted(id, gen)
-      where actions.id = wanted.id and actions.requeued = wanted.gen
+      where actions.id = any(${ids}::integer[]) and actions.requeued = (${requests.map((r) => r.gen)}::integer[])[array_position(${ids}::integer[], actions.id)]
         and (actions.status in ('pending', 'waiting') or (actions.status = 'running' and actions.lease_until < ${now}))
         and (actions.next_attempt_at is null or actions.next_attempt_at <= ${now})
         and actions.channel <> all(${paused}::text[])

@@ -34,15 +34,18 @@ interface DeliveryLoad {
  */
 async function loadDeliveries(ctx: AppContext, wanted: readonly DeliveryLoad[]) {
   const firstPublish = sql`(deliveries.platform_id is null and deliveries.status not in ('cancelled', 'removed', 'failed') and deliveries.desired_state <> 'removed')`;
+  const ids = wanted.map((w) => w.id);
   const { rows } = await sql<Record<string, unknown>>`
-    update deliveries set
-      status = case when ${firstPublish} then 'publishing' else deliveries.status end,
-      attempts = case when ${firstPublish} then wanted.attempts else deliveries.attempts end,
-      updated_at = case when ${firstPublish} then now() else deliveries.updated_at end
-    from unnest(${wanted.map((w) => w.id)}::integer[], ${wanted.map((w) => w.attempts)}::integer[]) as wanted(id, attempts),
-      posts left join content_items on content_items.id = posts.item_id
-    where deliveries.id = wanted.id and posts.id = deliveries.post_id
-    returning deliveries.*, ${POST_FOR_RENDER_SQL}`.execute(ctx.store.db);
+    with marked as (
+      update deliveries set
+        status = case when ${firstPublish} then 'publishing' else deliveries.status end,
+        attempts = case when ${firstPublish} then (${wanted.map((w) => w.attempts)}::integer[])[array_position(${ids}::integer[], deliveries.id)] else deliveries.attempts end,
+        updated_at = case when ${firstPublish} then now() else deliveries.updated_at end
+      where deliveries.id = any(${ids}::integer[])
+      returning deliveries.*
+    )
+    select marked.*, ${POST_FOR_RENDER_SQL}
+    from marked join posts on posts.id = marked.post_id left join content_items on content_items.id = posts.item_id`.execute(ctx.store.db);
   const loaded = new Map(
     rows.map((row) => {
       const delivery: Record<string, unknown> = {};
