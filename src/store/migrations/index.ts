@@ -12,6 +12,7 @@ import * as m0010 from './0010_triage_learning.js';
 import * as m0011 from './0011_source_body_hash.js';
 import * as m0012 from './0012_inbox.js';
 import * as m0013 from './0013_inbound_inbox.js';
+import * as m0014 from './0014_delivery_writes.js';
 
 /** Every migration, in order. Names sort in the order they must run; never rename or reorder one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_source_body_hash': m0011,
   '0012_inbox': m0012,
   '0013_inbound_inbox': m0013,
+  '0014_delivery_writes': m0014,
 };
