@@ -122,7 +122,7 @@ export async function settleLaggingPosts(ctx: Pick<AppContext, 'store'>, limit =
     )
     .limit(limit)
     .execute();
-  for (const post of lagging) await refreshPostStatus(ctx, post.id);
+  await refreshPostStatuses(ctx, lagging.map((post) => post.id));
   return lagging.length;
 }
 
