@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   let footprint: FootprintResult | { error: string };
   try {
     footprint = await measureFootprint();
-    console.log(`\nFootprint of the embedded default: \`ontact start\` (compiled) on PGlite with no DATABASE_URL, a new data directory then the one it left, idle ${footprint.idleSeconds} s before each reading, then rounds of load`);
+    console.log(`\nFootprint of the embedded default: \`ontact start\` (compiled) on PGlite with no DATABASE_URL, a new data directory then the one it left, idle ${footprint.idleSeconds} s before each reading, then rounds of load, each followed by a reading before and after a full garbage collection (asked through the inspector)`);
     console.log(footprintTable(footprint));
   } catch (error) {
     // The figures above are kept: a failed footprint run is reported and recorded, not allowed to lose them.
