@@ -50,6 +50,8 @@ export interface ActionRun {
   /**
    * The same in one statement, for a subject whose outcome is one UPDATE: `subjectUpdate` must
    * return one row with a boolean `in_step`; the action closes (or runs again) in that statement.
+   * Other jobs' outcomes may share the statement, so the update must change its own subject's row
+   * and no other (one statement cannot change a row twice).
    */
   finishWith(subjectUpdate: RawBuilder<{ in_step: boolean }>, result?: Record<string, unknown>): Promise<void>;
 }
