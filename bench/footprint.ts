@@ -10,12 +10,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, type RawData } from 'ws';
 import { table } from '../src/cli/format.js';
+import { freePort } from '../test/helpers/redis-server.js';
 import { BENCH_REDIS_URL, benchName, deleteRedisKeys, waitUntil } from './support.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -355,17 +355,6 @@ async function inParallel(count: number, width: number, task: (n: number) => Pro
       while (next < count) await task(next++);
     }),
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('bench: no free port'))));
-    });
-  });
 }
 
 function sleep(ms: number): Promise<void> {
