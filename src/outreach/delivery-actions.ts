@@ -9,51 +9,49 @@ import { sql, type Selectable } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
 import type { ActionRow } from '../outbound/actions.js';
-import type { ActionHandler, ActionRun, Wait } from '../outbound/engine.js';
+import type { ActionHandler, ActionRun, ClaimRead, Wait } from '../outbound/engine.js';
 import type { DeliveryTable } from '../store/outreach-tables.js';
 import { moduleOf } from '../channels/registry.js';
 import { raiseNotification, resolveNotifications } from '../notifications/notifications.js';
 import { StatementGroup } from '../store/statement-group.js';
 import { deliveryKey, refreshPostStatuses } from './deliveries.js';
 import { setItemLinksIn } from './items.js';
-
-const KIND_KO: Record<string, string> = { publish: '게시', retry: '게시', update: '수정', close: '마감 표시', cancel: '취소 표시', remove: '삭제' };
 import { POST_FOR_RENDER_SQL, renderPostFor, splitPostForRender } from './post-render.js';
 
-type DeliveryRow = Selectable<DeliveryTable>;
+const KIND_KO: Record<string, string> = { publish: '게시', retry: '게시', update: '수정', close: '마감 표시', cancel: '취소 표시', remove: '삭제' };
 
-interface DeliveryLoad {
-  id: number;
-  attempts: number;
-}
+/** What an action reads of its delivery (see `claimRead`). */
+const DELIVERY_COLUMNS = [
+  'id', 'post_id', 'channel', 'status', 'desired_version', 'desired_state', 'platform_id', 'published_version', 'published_state', 'last_error',
+] as const satisfies readonly (keyof Selectable<DeliveryTable>)[];
+type ClaimedDelivery = Pick<Selectable<DeliveryTable>, (typeof DELIVERY_COLUMNS)[number]>;
 
 /**
- * Loads deliveries with their posts and items for rendering and, where a first publish is coming,
- * marks each 'publishing' with the attempt: one statement for however many jobs ask at once,
- * written before any of their platform calls.
+ * Read with each delivery action in the statement that claims it: the delivery (marked
+ * 'publishing' with the attempt where a first publish is coming, so the mark is written before
+ * the call), its post and the post's item, for rendering.
  */
-async function loadDeliveries(ctx: AppContext, wanted: readonly DeliveryLoad[]) {
-  const firstPublish = sql`(deliveries.platform_id is null and deliveries.status not in ('cancelled', 'removed', 'failed') and deliveries.desired_state <> 'removed')`;
-  const ids = wanted.map((w) => w.id);
-  const { rows } = await sql<Record<string, unknown>>`
-    with marked as (
-      update deliveries set
-        status = case when ${firstPublish} then 'publishing' else deliveries.status end,
-        attempts = case when ${firstPublish} then (${wanted.map((w) => w.attempts)}::integer[])[array_position(${ids}::integer[], deliveries.id)] else deliveries.attempts end,
-        updated_at = case when ${firstPublish} then now() else deliveries.updated_at end
-      where deliveries.id = any(${ids}::integer[])
-      returning deliveries.*
-    )
-    select marked.*, ${POST_FOR_RENDER_SQL}
-    from marked join posts on posts.id = marked.post_id left join content_items on content_items.id = posts.item_id`.execute(ctx.store.db);
-  const loaded = new Map(
-    rows.map((row) => {
-      const delivery: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(row)) if (!key.startsWith('post.') && !key.startsWith('item.')) delivery[key] = value;
-      return [delivery.id as number, { delivery: delivery as DeliveryRow, ...splitPostForRender(row) }] as const;
-    }),
-  );
-  return wanted.map((w) => loaded.get(w.id));
+const FIRST_PUBLISH = sql`(deliveries.platform_id is null and deliveries.status not in ('cancelled', 'removed', 'failed') and deliveries.desired_state <> 'removed')`;
+const CLAIM_READ: ClaimRead = {
+  ctes: sql`delivery_marked as (
+    update deliveries set
+      status = case when ${FIRST_PUBLISH} then 'publishing' else deliveries.status end,
+      attempts = case when ${FIRST_PUBLISH} then claimed.attempts else deliveries.attempts end,
+      updated_at = case when ${FIRST_PUBLISH} then now() else deliveries.updated_at end
+    from claimed
+    where claimed.subject_type = 'delivery' and deliveries.id = claimed.subject_id
+    returning ${sql.raw(DELIVERY_COLUMNS.map((column) => `deliveries.${column}`).join(', '))}
+  )`,
+  columns: sql`${sql.raw(DELIVERY_COLUMNS.map((column) => `delivery_marked.${column} as "delivery.${column}"`).join(', '))}, ${POST_FOR_RENDER_SQL}`,
+  joins: sql`left join delivery_marked on claimed.subject_type = 'delivery' and delivery_marked.id = claimed.subject_id
+    left join posts on posts.id = delivery_marked.post_id left join content_items on content_items.id = posts.item_id`,
+};
+
+/** The delivery, post and item `CLAIM_READ` read with an action, or null when the delivery is gone. */
+function claimedDelivery(subject: Readonly<Record<string, unknown>>) {
+  if (subject['delivery.id'] === null || subject['delivery.id'] === undefined) return null;
+  const delivery = Object.fromEntries(DELIVERY_COLUMNS.map((column) => [column, subject[`delivery.${column}`]])) as ClaimedDelivery;
+  return { delivery, ...splitPostForRender(subject) };
 }
 
 function inStep(d: { platform_id: string | null; published_version: number | null; published_state: string | null; desired_version: number; desired_state: string }): boolean {
@@ -74,17 +72,17 @@ function recordCopy(deliveryId: number, values: Record<string, unknown>) {
 }
 
 export function deliveryActionHandler(ctx: AppContext): ActionHandler {
-  // The jobs running at once in this process share their reads and status sums.
-  const loads = new StatementGroup((wanted: readonly DeliveryLoad[]) => loadDeliveries(ctx, wanted));
+  // The jobs running at once in this process share their status sums.
   const statuses = new StatementGroup(async (postIds: readonly number[]) => {
     await refreshPostStatuses(ctx, postIds);
     return postIds.map(() => undefined);
   });
   return {
     subjectType: 'delivery',
+    claimRead: CLAIM_READ,
 
     async perform(action: ActionRow, run: ActionRun): Promise<void> {
-      const loaded = await loads.run({ id: action.subject_id, attempts: action.attempts });
+      const loaded = claimedDelivery(run.subject);
       if (!loaded) return;
       const { delivery: d, post, item } = loaded;
       const key = deliveryKey(d.post_id, d.channel);

@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboundEngine } from '../../jobs/index.js';
 import type { AppContext } from '../../src/app/context.js';
+import { requestActions } from '../../src/outbound/actions.js';
+import { OutboundEngine, type ActionHandler } from '../../src/outbound/engine.js';
+import { deliveryActionHandler } from '../../src/outreach/delivery-actions.js';
 import { createPost, getPost } from '../../src/outreach/posts.js';
 import { openTestContext, testConfig } from '../helpers/context.js';
 
@@ -52,10 +55,42 @@ describe.each(['postgres', 'pglite'] as const)('outbound actions run at once on 
     const keys = outbox.map((r) => r.idempotency_key).filter((k) => postIds.some((id) => k.startsWith(`post-${id}-`)));
     expect(keys).toHaveLength(24);
     expect(new Set(keys).size).toBe(24);
-    for (const postId of postIds) {
+    for (const [i, postId] of postIds.entries()) {
       const { post, deliveries } = await getPost(ctx, postId);
       expect(deliveries.map((d) => d.status)).toEqual(['published', 'published', 'published']);
+      expect(deliveries.map((d) => d.attempts)).toEqual([1, 1, 1]);
       expect(post.status).toBe('published');
+      // Each copy carries its own post's text: the claims read every action's own subject.
+      const copies = await ctx.store.db.selectFrom('outbox').select(['payload']).where('idempotency_key', 'like', `post-${postId}-%`).execute();
+      expect(copies).toHaveLength(3);
+      for (const copy of copies) expect(JSON.stringify(copy.payload)).toContain(`동시 게시 안내 ${i + 1}`);
     }
+  });
+
+  it('gives a handler with no claim read nothing of the deliveries claimed with its actions', async () => {
+    const post = await createPost(ctx, { text: '함께 처리되는 게시물', channels: ['facebook'], when: 'now', by: 'staff:t' });
+    const delivery = await ctx.store.db.selectFrom('actions').select(['id', 'requeued', 'subject_id']).where('subject_type', '=', 'delivery').where('status', '=', 'pending').where('subject_id', 'in', ctx.store.db.selectFrom('deliveries').select('id').where('post_id', '=', post.id)).executeTakeFirstOrThrow();
+    const seen: Record<string, unknown>[] = [];
+    const probe: ActionHandler = {
+      subjectType: 'probe',
+      async perform(_action, run) {
+        seen.push({ ...run.subject });
+        await run.finish(async () => 'done');
+      },
+      async failed() {},
+    };
+    const [probeAction] = await ctx.store.db.transaction().execute((trx) =>
+      requestActions(trx, [{ channel: 'facebook', kind: 'probe', subjectType: 'probe', subjectId: delivery.subject_id, idempotencyKey: `probe-${post.id}`, by: 'staff:t', maxAttempts: 3 }]),
+    );
+    const engine = new OutboundEngine(ctx, [deliveryActionHandler(ctx), probe]);
+    const outcomes = await Promise.all([engine.run(probeAction!.id, { gen: probeAction!.requeued }), engine.run(delivery.id, { gen: delivery.requeued })]);
+
+    expect(outcomes.map((o) => o.outcome)).toEqual(['done', 'done']);
+    expect(seen).toHaveLength(1);
+    // Its id names a delivery, but the delivery's columns belong to delivery actions only.
+    expect(Object.values(seen[0]!).every((value) => value === null)).toBe(true);
+    const { post: published, deliveries } = await getPost(ctx, post.id);
+    expect(deliveries.map((d) => d.status)).toEqual(['published']);
+    expect(published.status).toBe('published');
   });
 });
