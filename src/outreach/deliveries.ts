@@ -7,10 +7,10 @@ import { sql, type Kysely } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
 import { requestActions, type ActionRequest } from '../outbound/actions.js';
-import type { DeliveryStatus, PostStatus } from '../store/outreach-tables.js';
+import type { DeliveryStatus } from '../store/outreach-tables.js';
 import type { Database } from '../store/schema.js';
 import { transact } from '../queues/job-outbox.js';
-import { summarisePostStatus, UNSETTLED_DELIVERY } from './post-status.js';
+import { POST_STATUS_SQL, UNSETTLED_DELIVERY } from './post-status.js';
 
 /** A delivery's idempotency key (publishDuePostsIn spells it in SQL too). */
 export function deliveryKey(postId: number, channel: string): string {
@@ -127,8 +127,8 @@ export async function settleLaggingPosts(ctx: Pick<AppContext, 'store'>, limit =
 }
 
 /**
- * Sums up a post's deliveries into its status (`summarisePostStatus`): one read of the post with
- * its deliveries, and a write only when the status changes. A draft is left alone.
+ * Sums up a post's deliveries into its status (`POST_STATUS_SQL`), in one statement that writes
+ * only when the status changes. A draft is left alone.
  *
  * Run it after (not in) the statement that changed a delivery: a statement sees only what was
  * committed when it began, so two deliveries of a post finishing at once would each miss the
@@ -140,33 +140,23 @@ export async function refreshPostStatus(ctx: Pick<AppContext, 'store'>, postId: 
   await refreshPostStatuses(ctx, [postId]);
 }
 
-/** The same for many posts, in one read and at most one write per round. */
+/** The same for many posts, in one statement per round (a second round only for a post another sum changed meanwhile). */
 export async function refreshPostStatuses(ctx: Pick<AppContext, 'store'>, postIds: readonly number[]): Promise<void> {
-  const db = ctx.store.db;
   let todo = [...new Set(postIds)];
   for (let tries = 1; tries <= 5 && todo.length > 0; tries++) {
-    const { rows } = await sql<{ id: number; status: PostStatus; state: 'open' | 'closed' | 'cancelled'; delivery: DeliveryStatus | null }>`
-      select posts.id, posts.status, posts.state, deliveries.status as delivery
-      from posts left join deliveries on deliveries.post_id = posts.id
-      where posts.id = any(${todo}::integer[])`.execute(db);
-    const posts = new Map<number, { status: PostStatus; state: 'open' | 'closed' | 'cancelled'; deliveries: { status: DeliveryStatus }[] }>();
-    for (const row of rows) {
-      const post = posts.get(row.id) ?? { status: row.status, state: row.state, deliveries: [] };
-      if (row.delivery !== null) post.deliveries.push({ status: row.delivery });
-      posts.set(row.id, post);
-    }
-    const changes = [...posts].flatMap(([id, post]) => {
-      if (post.status === 'draft') return [];
-      const status = summarisePostStatus(post.status, post.deliveries, post.state);
-      return status === post.status ? [] : [{ id, status, was: post.status }];
-    });
-    if (changes.length === 0) return;
-    const { rows: written } = await sql<{ id: number }>`
-      update posts set status = changed.status, updated_at = ${new Date()}
-      from unnest(${changes.map((c) => c.id)}::integer[], ${changes.map((c) => c.status)}::text[], ${changes.map((c) => c.was)}::text[]) as changed(id, status, was)
-      where posts.id = changed.id and posts.status = changed.was
-      returning posts.id`.execute(db);
-    const done = new Set(written.map((w) => w.id));
-    todo = changes.filter((c) => !done.has(c.id)).map((c) => c.id);
+    const { rows: lost } = await sql<{ id: number }>`
+      with summed as (
+        select posts.id, posts.status as was, ${POST_STATUS_SQL} as status
+        from posts left join deliveries on deliveries.post_id = posts.id
+        where posts.id = any(${todo}::integer[]) and posts.status <> 'draft'
+        group by posts.id
+      ), written as (
+        update posts set status = summed.status, updated_at = ${new Date()}
+        from summed
+        where posts.id = summed.id and summed.status <> summed.was and posts.status = summed.was
+        returning posts.id
+      )
+      select summed.id from summed where summed.status <> summed.was and summed.id not in (select id from written)`.execute(ctx.store.db);
+    todo = lost.map((row) => row.id);
   }
 }
