@@ -16,7 +16,7 @@ import { raiseNotification, resolveNotifications } from '../notifications/notifi
 import { StatementGroup } from '../store/statement-group.js';
 import { deliveryKey, refreshPostStatuses } from './deliveries.js';
 import { setItemLinksIn } from './items.js';
-import { POST_FOR_RENDER_SQL, renderPostFor, splitPostForRender } from './post-render.js';
+import { RENDER_COLUMNS_SQL, renderPostFor, splitPostForRender, type RenderItem, type RenderPost } from './post-render.js';
 
 const KIND_KO: Record<string, string> = { publish: '게시', retry: '게시', update: '수정', close: '마감 표시', cancel: '취소 표시', remove: '삭제' };
 
@@ -42,7 +42,7 @@ const CLAIM_READ: ClaimRead = {
     where claimed.subject_type = 'delivery' and deliveries.id = claimed.subject_id
     returning ${sql.raw(DELIVERY_COLUMNS.map((column) => `deliveries.${column}`).join(', '))}
   )`,
-  columns: sql`${sql.raw(DELIVERY_COLUMNS.map((column) => `delivery_marked.${column} as "delivery.${column}"`).join(', '))}, ${POST_FOR_RENDER_SQL}`,
+  columns: sql`${sql.raw(DELIVERY_COLUMNS.map((column) => `delivery_marked.${column} as "delivery.${column}"`).join(', '))}, ${RENDER_COLUMNS_SQL}`,
   joins: sql`left join delivery_marked on claimed.subject_type = 'delivery' and delivery_marked.id = claimed.subject_id
     left join posts on posts.id = delivery_marked.post_id left join content_items on content_items.id = posts.item_id`,
 };
@@ -51,7 +51,7 @@ const CLAIM_READ: ClaimRead = {
 function claimedDelivery(subject: Readonly<Record<string, unknown>>) {
   if (subject['delivery.id'] === null || subject['delivery.id'] === undefined) return null;
   const delivery = Object.fromEntries(DELIVERY_COLUMNS.map((column) => [column, subject[`delivery.${column}`]])) as ClaimedDelivery;
-  return { delivery, ...splitPostForRender(subject) };
+  return { delivery, ...splitPostForRender<RenderPost, RenderItem>(subject) };
 }
 
 function inStep(d: { platform_id: string | null; published_version: number | null; published_state: string | null; desired_version: number; desired_state: string }): boolean {

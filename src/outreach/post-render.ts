@@ -8,8 +8,16 @@ import { PostActionError } from './errors.js';
 type PostRow = Selectable<PostTable>;
 type ItemRow = Selectable<ContentItemTable>;
 
+/** The columns of a post and of its item that rendering a copy reads. */
+const RENDER_POST_COLUMNS = ['id', 'item_id', 'kind', 'title', 'body', 'link'] as const satisfies readonly (keyof PostRow)[];
+const RENDER_ITEM_COLUMNS = [
+  'id', 'kind', 'title', 'summary', 'link', 'organisation', 'place', 'pay', 'starts_at', 'ends_at', 'deadline_at', 'deadline_text', 'published_at', 'extra',
+] as const satisfies readonly (keyof ItemRow)[];
+export type RenderPost = Pick<PostRow, (typeof RENDER_POST_COLUMNS)[number]>;
+export type RenderItem = Pick<ItemRow, (typeof RENDER_ITEM_COLUMNS)[number]>;
+
 /** What the renderer needs from a stored post (and its item), in the state the copy should show. */
-export function renderInputFor(ctx: Pick<AppContext, 'config'>, post: PostRow, item: ItemRow | null, state: 'open' | 'closed' | 'cancelled'): RenderInput {
+export function renderInputFor(ctx: Pick<AppContext, 'config'>, post: RenderPost, item: RenderItem | null, state: 'open' | 'closed' | 'cancelled'): RenderInput {
   if (post.kind === 'post' || !item) {
     return { kind: 'post', title: post.title, text: post.body ?? '', link: post.link, state, center: centerOf(ctx) };
   }
@@ -20,7 +28,7 @@ function centerOf(ctx: Pick<AppContext, 'config'>) {
   return { name: ctx.config.center.name, phone: ctx.config.center.phone, url: ctx.config.center.url ?? null };
 }
 
-export function itemRenderInput(ctx: Pick<AppContext, 'config'>, item: ItemRow, state: 'open' | 'closed' | 'cancelled'): RenderInput {
+export function itemRenderInput(ctx: Pick<AppContext, 'config'>, item: RenderItem, state: 'open' | 'closed' | 'cancelled'): RenderInput {
   const center = centerOf(ctx);
   return {
     kind: item.kind,
@@ -61,20 +69,24 @@ const everyItemColumn: Exclude<keyof ItemRow, (typeof ITEM_COLUMNS)[number]> ext
 void everyPostColumn;
 void everyItemColumn;
 
-/** Those columns as SQL (built once) for a statement over `posts` left-joined to `content_items`: `posts.id as "post.id", …`. */
-export const POST_FOR_RENDER_SQL = sql.raw(
-  [...POST_COLUMNS.map((column) => `posts.${column} as "post.${column}"`), ...ITEM_COLUMNS.map((column) => `content_items.${column} as "item.${column}"`)].join(', '),
-);
+function aliased(post: readonly string[], item: readonly string[]) {
+  return sql.raw([...post.map((column) => `posts.${column} as "post.${column}"`), ...item.map((column) => `content_items.${column} as "item.${column}"`)].join(', '));
+}
 
-/** Takes the post and its item (null when it has none) out of a row read with `POST_FOR_RENDER_SQL`. */
-export function splitPostForRender(row: object): { post: PostRow; item: ItemRow | null } {
+/** Those columns as SQL (built once) for a statement over `posts` left-joined to `content_items`: `posts.id as "post.id", …`. */
+export const POST_FOR_RENDER_SQL = aliased(POST_COLUMNS, ITEM_COLUMNS);
+/** Only what rendering reads (`RenderPost`, `RenderItem`), for the statement that claims a copy's action. */
+export const RENDER_COLUMNS_SQL = aliased(RENDER_POST_COLUMNS, RENDER_ITEM_COLUMNS);
+
+/** Takes the post and its item (null when it has none) out of a row read with `POST_FOR_RENDER_SQL` (or `RENDER_COLUMNS_SQL`, typed as `RenderPost` and `RenderItem`). */
+export function splitPostForRender<P = PostRow, I = ItemRow>(row: object): { post: P; item: I | null } {
   const post: Record<string, unknown> = {};
   const item: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) {
     if (key.startsWith('post.')) post[key.slice('post.'.length)] = value;
     else if (key.startsWith('item.')) item[key.slice('item.'.length)] = value;
   }
-  return { post: post as PostRow, item: item.id === null || item.id === undefined ? null : (item as ItemRow) };
+  return { post: post as P, item: item.id === null || item.id === undefined ? null : (item as I) };
 }
 
 /** A post and its item (if it has one), in one query. */
@@ -85,6 +97,6 @@ export async function loadPostForRender(ctx: AppContext, postId: number): Promis
   return splitPostForRender(rows[0]);
 }
 
-export function renderPostFor(ctx: Pick<AppContext, 'config' | 'renderer'>, post: PostRow, item: ItemRow | null, channel: ChannelName, state: 'open' | 'closed' | 'cancelled'): RenderedPayload {
+export function renderPostFor(ctx: Pick<AppContext, 'config' | 'renderer'>, post: RenderPost, item: RenderItem | null, channel: ChannelName, state: 'open' | 'closed' | 'cancelled'): RenderedPayload {
   return ctx.renderer.renderPost(renderInputFor(ctx, post, item, state), channel);
 }
