@@ -12,6 +12,7 @@ import type { Renderer } from '../render/render.js';
 import type { Calendar } from '../time/holidays.js';
 import type { TriageService } from '../triage/service.js';
 import type { InboundInbox } from '../inquiries/inbound-inbox.js';
+import type { PostStatusSums } from '../outreach/post-sums.js';
 
 /** What every role, job processor and service function is given: configuration, the store, the queues, a logger. */
 export interface AppContext {
@@ -34,6 +35,8 @@ export interface AppContext {
   renderer: Renderer;
   /** The acknowledgement, the private-reply note and the canned answers. */
   replies: ReplyTemplates;
+  /** Posts' statuses summed up after their copies settle, off the jobs' path. */
+  postSums: PostStatusSums;
   /** Where webhooks leave events for the workers to take in. */
   inboundInbox: InboundInbox;
   /** The triage rules staff edit and the trained model, reloaded when a retrained one is written. */

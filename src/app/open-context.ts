@@ -14,6 +14,7 @@ import { ReplyTemplates } from '../inquiries/reply-templates.js';
 import { createRenderer } from '../render/render.js';
 import { loadCalendar } from '../time/holidays.js';
 import { loadTriageRules } from '../triage/rules.js';
+import { PostStatusSums } from '../outreach/post-sums.js';
 import { TriageService } from '../triage/service.js';
 import { InboundInbox } from '../inquiries/inbound-inbox.js';
 import type { AppContext } from './context.js';
@@ -44,9 +45,11 @@ export async function openContext(loaded: LoadedConfig, log: Logger): Promise<Op
   await credentials.current();
   ctx.channels = createChannels(ctx, credentials);
   ctx.inboundInbox = new InboundInbox(ctx);
+  ctx.postSums = new PostStatusSums(store, log);
   return {
     ctx,
     async close() {
+      await ctx.postSums.drain();
       await relay.stop();
       await queues.close();
       redis.disconnect();

@@ -13,8 +13,7 @@ import type { ActionHandler, ActionRun, ClaimRead, Wait } from '../outbound/engi
 import type { DeliveryTable } from '../store/outreach-tables.js';
 import { moduleOf } from '../channels/registry.js';
 import { raiseNotification, resolveNotifications } from '../notifications/notifications.js';
-import { StatementGroup } from '../store/statement-group.js';
-import { deliveryKey, refreshPostStatuses } from './deliveries.js';
+import { deliveryKey } from './deliveries.js';
 import { setItemLinksIn } from './items.js';
 import { RENDER_COLUMNS_SQL, renderPostFor, splitPostForRender, type RenderItem, type RenderPost } from './post-render.js';
 
@@ -72,11 +71,6 @@ function recordCopy(deliveryId: number, values: Record<string, unknown>) {
 }
 
 export function deliveryActionHandler(ctx: AppContext): ActionHandler {
-  // The jobs running at once in this process share their status sums.
-  const statuses = new StatementGroup(async (postIds: readonly number[]) => {
-    await refreshPostStatuses(ctx, postIds);
-    return postIds.map(() => undefined);
-  });
   return {
     subjectType: 'delivery',
     claimRead: CLAIM_READ,
@@ -188,7 +182,7 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
 
     async settled(action) {
       const postId = (action.request as { postId?: number }).postId;
-      if (typeof postId === 'number') await statuses.run(postId);
+      if (typeof postId === 'number') ctx.postSums.add(postId);
     },
 
     async onFailed(action, reason) {

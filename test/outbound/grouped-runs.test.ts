@@ -45,6 +45,7 @@ describe.each(['postgres', 'pglite'] as const)('outbound actions run at once on 
     const engine = createOutboundEngine(ctx);
     const runs = [...actions, ...actions.filter((_, i) => i % 3 === 0)].map((a) => engine.run(a.id, { gen: a.requeued }).then((outcome) => ({ actionId: a.id, outcome })));
     const outcomes = await Promise.all(runs);
+    await ctx.postSums.drain();
 
     for (const action of actions) {
       const mine = outcomes.filter((o) => o.actionId === action.id).map((o) => o.outcome.outcome);
@@ -84,6 +85,7 @@ describe.each(['postgres', 'pglite'] as const)('outbound actions run at once on 
     );
     const engine = new OutboundEngine(ctx, [deliveryActionHandler(ctx), probe]);
     const outcomes = await Promise.all([engine.run(probeAction!.id, { gen: probeAction!.requeued }), engine.run(delivery.id, { gen: delivery.requeued })]);
+    await ctx.postSums.drain();
 
     expect(outcomes.map((o) => o.outcome)).toEqual(['done', 'done']);
     expect(seen).toHaveLength(1);
