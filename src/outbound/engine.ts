@@ -224,23 +224,24 @@ export class OutboundEngine {
    */
   private async finishAll(requests: readonly FinishRequest[]): Promise<FinishRow[]> {
     const now = new Date();
-    const ctes = requests.flatMap((r, i) => {
-      const subject = sql.raw(`subject_${i}`);
-      return [
-        sql`${subject} as (${r.subjectUpdate})`,
-        sql`${sql.raw(`closed_${i}`)} as (
-          update actions set
-            status = case when (select in_step from ${subject}) then 'done' else 'pending' end,
-            finished_at = case when (select in_step from ${subject}) then ${now}::timestamptz else null end,
-            lease_until = null, lease_owner = null, last_error = null, wait_reason = null, next_attempt_at = null,
-            result = coalesce(${r.result}::jsonb, result), updated_at = ${now}
-          where id = ${r.actionId} and lease_owner = ${this.owner} and status = 'running'
-          returning status
-        )`,
-      ];
-    });
-    const outcomes = requests.map((_, i) => sql`select ${i}::integer as i, (select in_step from ${sql.raw(`subject_${i}`)}) as in_step, (select status from ${sql.raw(`closed_${i}`)}) as closed`);
-    const { rows } = await sql<FinishRow & { i: number }>`with ${sql.join(ctes)} ${sql.join(outcomes, sql` union all `)}`.execute(this.deps.store.db);
+    const subjects = requests.map((r, i) => sql`${sql.raw(`subject_${i}`)} as (${r.subjectUpdate})`);
+    const outcomes = requests.map(
+      (r, i) => sql`select ${i}::integer as i, ${r.actionId}::integer as action_id, (select in_step from ${sql.raw(`subject_${i}`)}) as in_step, ${r.result}::jsonb as result`,
+    );
+    // The actions are closed in one update over every subject's outcome (one update per
+    // subject would cost more to plan than to run); an action is carried by one job at a time.
+    const { rows } = await sql<FinishRow & { i: number }>`
+      with ${sql.join(subjects)}, outcomes as (${sql.join(outcomes, sql` union all `)}), closed as (
+        update actions set
+          status = case when outcomes.in_step then 'done' else 'pending' end,
+          finished_at = case when outcomes.in_step then ${now}::timestamptz else null end,
+          lease_until = null, lease_owner = null, last_error = null, wait_reason = null, next_attempt_at = null,
+          result = coalesce(outcomes.result, actions.result), updated_at = ${now}
+        from outcomes
+        where actions.id = outcomes.action_id and actions.lease_owner = ${this.owner} and actions.status = 'running'
+        returning actions.id, actions.status
+      )
+      select outcomes.i, outcomes.in_step, closed.status as closed from outcomes left join closed on closed.id = outcomes.action_id`.execute(this.deps.store.db);
     const byIndex = new Map(rows.map((row) => [row.i, row]));
     return requests.map((_, i) => byIndex.get(i) ?? { in_step: null, closed: null });
   }
