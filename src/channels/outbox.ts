@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { PREPARED } from '../store/prepared.js';
 import { StatementGroup } from '../store/statement-group.js';
 import type { Store } from '../store/store.js';
 import type { Channel, ChannelDescription, PublishedCopy } from './channel.js';
@@ -24,7 +25,7 @@ export interface OutboxOptions {
 export function createOutboxChannel(store: Pick<Store, 'db'>, name: ChannelName, options: OutboxOptions = {}): Channel {
   // The calls of the jobs running at once are recorded in one statement.
   const records = new StatementGroup(async (operations: readonly Operation[]) => {
-    const { rows: inserted } = await sql<{ id: number; idempotency_key: string }>`
+    const { rows: inserted } = await sql<{ id: number; idempotency_key: string }>`${PREPARED}
       insert into outbox (channel, operation, idempotency_key, target, payload)
       select ${name}, operation, idempotency_key, target, payload
       from unnest(${operations.map((o) => o.operation)}::text[], ${operations.map((o) => o.idempotencyKey)}::text[], ${operations.map((o) => o.target)}::text[], ${operations.map((o) => JSON.stringify(o.payload))}::jsonb[])

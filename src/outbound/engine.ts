@@ -19,6 +19,7 @@ import type { Channel } from '../channels/channel.js';
 import type { ChannelSet } from '../channels/registry.js';
 import type { ChannelName, Config } from '../config/schema.js';
 import type { Database } from '../store/schema.js';
+import { PREPARED } from '../store/prepared.js';
 import { StatementGroup } from '../store/statement-group.js';
 import type { Store } from '../store/store.js';
 import type { JobRelay } from '../queues/job-outbox.js';
@@ -50,12 +51,11 @@ export interface ActionRun {
    */
   finish(record: (db: Kysely<Database>) => Promise<'done' | 'again'>, result?: Record<string, unknown>): Promise<void>;
   /**
-   * The same in one statement, for a subject whose outcome is one UPDATE: `subjectUpdate` must
-   * return one row with a boolean `in_step`; the action closes (or runs again) in that statement.
-   * Other jobs' outcomes may share the statement, so the update must change its own subject's row
-   * and no other (one statement cannot change a row twice).
+   * The same in one statement, for a handler with `recordOutcomes`: `values` is what it writes on
+   * the subject, and the action closes (or runs again) in that statement, which the outcomes of
+   * other jobs running at the same moment share.
    */
-  finishWith(subjectUpdate: RawBuilder<{ in_step: boolean }>, result?: Record<string, unknown>): Promise<void>;
+  finishWith(values: unknown, result?: Record<string, unknown>): Promise<void>;
 }
 
 /**
@@ -71,9 +71,23 @@ export interface ClaimRead {
   joins: RawBuilder<unknown>;
 }
 
+/** One subject's outcome handed to `ActionHandler.recordOutcomes`. */
+export interface SubjectOutcome {
+  actionId: number;
+  subjectId: number;
+  values: unknown;
+}
+
 export interface ActionHandler {
   readonly subjectType: string;
   claimRead?: ClaimRead;
+  /**
+   * Writes many subjects' outcomes (`run.finishWith`) as one data-modifying CTE body, returning
+   * for each subject it wrote the `action_id` and whether the subject is now in step (`in_step`);
+   * the update locks the row, so a change committed meanwhile is seen. Its text must not depend
+   * on how many outcomes there are (lists go in as arrays): the statement is prepared once.
+   */
+  recordOutcomes?(outcomes: readonly SubjectOutcome[]): RawBuilder<{ action_id: number; in_step: boolean }>;
   /** Does the action: decides what call (if any) its subject needs, makes it, and calls `run.finish`. */
   perform(action: ActionRow, run: ActionRun): Promise<void>;
   /** Records a final failure on the subject, in the transaction that fails the action; `permanent` when the platform refused it (not a retry that ran out). */
@@ -113,9 +127,8 @@ interface Claimed {
   subject: Record<string, unknown>;
 }
 
-interface FinishRequest {
-  actionId: number;
-  subjectUpdate: RawBuilder<{ in_step: boolean }>;
+interface FinishRequest extends SubjectOutcome {
+  handler: ActionHandler;
   result: string | null;
 }
 
@@ -191,7 +204,7 @@ export class OutboundEngine {
     // is refused here, and finds why in whyNotClaimed.
     const ids = requests.map((r) => r.actionId);
     const reads = this.claimReads;
-    const { rows } = await sql<Record<string, unknown>>`
+    const { rows } = await sql<Record<string, unknown>>`${PREPARED}
       with claimed as (
         update actions set status = 'running', lease_until = ${leaseUntil}, lease_owner = ${this.owner}, attempts = attempts + 1,
           first_attempt_at = coalesce(first_attempt_at, ${now}::timestamptz), wait_reason = null, updated_at = ${now}
@@ -218,20 +231,23 @@ export class OutboundEngine {
   }
 
   /**
-   * Records many subjects' outcomes and closes their actions in one statement: each subject's
-   * update and its action's close are a pair of its own (a subject in step closes the action; one
-   * that changed meanwhile puts it back to run again).
+   * Records many subjects' outcomes and closes their actions in one statement: each handler's
+   * subjects are written in one part, and every action is closed over its subject's outcome (one
+   * in step closes it; one that changed meanwhile, or was not written, puts it back to run again).
+   * The text depends only on which handlers take part, so it is prepared once.
    */
   private async finishAll(requests: readonly FinishRequest[]): Promise<FinishRow[]> {
     const now = new Date();
-    const subjects = requests.map((r, i) => sql`${sql.raw(`subject_${i}`)} as (${r.subjectUpdate})`);
-    const outcomes = requests.map(
-      (r, i) => sql`select ${i}::integer as i, ${r.actionId}::integer as action_id, (select in_step from ${sql.raw(`subject_${i}`)}) as in_step, ${r.result}::jsonb as result`,
-    );
-    // The actions are closed in one update over every subject's outcome (one update per
-    // subject would cost more to plan than to run); an action is carried by one job at a time.
-    const { rows } = await sql<FinishRow & { i: number }>`
-      with ${sql.join(subjects)}, outcomes as (${sql.join(outcomes, sql` union all `)}), closed as (
+    const handlers = [...new Set(requests.map((r) => r.handler))];
+    const subjects = handlers.map((handler, h) => sql`${sql.raw(`subject_${h}`)} as (${handler.recordOutcomes!(requests.filter((r) => r.handler === handler))})`);
+    const written = sql.join(handlers.map((_, h) => sql`select action_id, in_step from ${sql.raw(`subject_${h}`)}`), sql` union all `);
+    // An action is carried by one job at a time, so each appears once in a group.
+    const { rows } = await sql<FinishRow & { i: number }>`${PREPARED}
+      with ${sql.join(subjects)}, written as (${written}), outcomes as (
+        select (input.i - 1)::integer as i, input.action_id, written.in_step, input.result
+        from unnest(${requests.map((r) => r.actionId)}::integer[], ${requests.map((r) => r.result)}::jsonb[]) with ordinality as input(action_id, result, i)
+        left join written on written.action_id = input.action_id
+      ), closed as (
         update actions set
           status = case when outcomes.in_step then 'done' else 'pending' end,
           finished_at = case when outcomes.in_step then ${now}::timestamptz else null end,
@@ -328,8 +344,9 @@ export class OutboundEngine {
           // Taken over meanwhile: the outcome is recorded on the subject, which is what the new owner reads.
           state.finished = closed.numUpdatedRows > 0n ? next : 'done';
         },
-        finishWith: async (subjectUpdate, result) => {
-          const row = await this.finishes.run({ actionId: action.id, subjectUpdate, result: result ? JSON.stringify(result) : null });
+        finishWith: async (values, result) => {
+          if (!handler.recordOutcomes) throw new Error(`${handler.subjectType} actions cannot finishWith: their handler has no recordOutcomes`);
+          const row = await this.finishes.run({ handler, actionId: action.id, subjectId: action.subject_id, values, result: result ? JSON.stringify(result) : null });
           state.finished = row.closed === 'pending' ? 'again' : 'done';
         },
       };

@@ -10,6 +10,7 @@ import { requestActions, type ActionRequest } from '../outbound/actions.js';
 import type { DeliveryStatus } from '../store/outreach-tables.js';
 import type { Database } from '../store/schema.js';
 import { transact } from '../queues/job-outbox.js';
+import { PREPARED } from '../store/prepared.js';
 import { POST_STATUS_SQL, UNSETTLED_DELIVERY } from './post-status.js';
 
 /** A delivery's idempotency key (publishDuePostsIn spells it in SQL too). */
@@ -144,7 +145,7 @@ export async function refreshPostStatus(ctx: Pick<AppContext, 'store'>, postId: 
 export async function refreshPostStatuses(ctx: Pick<AppContext, 'store'>, postIds: readonly number[]): Promise<void> {
   let todo = [...new Set(postIds)];
   for (let tries = 1; tries <= 5 && todo.length > 0; tries++) {
-    const { rows: lost } = await sql<{ id: number }>`
+    const { rows: lost } = await sql<{ id: number }>`${PREPARED}
       with summed as (
         select posts.id, posts.status as was, ${POST_STATUS_SQL} as status
         from posts left join deliveries on deliveries.post_id = posts.id

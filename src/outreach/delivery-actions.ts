@@ -9,8 +9,8 @@ import { sql, type Selectable } from 'kysely';
 import type { AppContext } from '../app/context.js';
 import type { ChannelName } from '../config/schema.js';
 import type { ActionRow } from '../outbound/actions.js';
-import type { ActionHandler, ActionRun, ClaimRead, Wait } from '../outbound/engine.js';
-import type { DeliveryTable } from '../store/outreach-tables.js';
+import type { ActionHandler, ActionRun, ClaimRead, SubjectOutcome, Wait } from '../outbound/engine.js';
+import type { DeliveryStatus, DeliveryTable } from '../store/outreach-tables.js';
 import { moduleOf } from '../channels/registry.js';
 import { raiseNotification, resolveNotifications } from '../notifications/notifications.js';
 import { deliveryKey } from './deliveries.js';
@@ -57,23 +57,55 @@ function inStep(d: { platform_id: string | null; published_version: number | nul
   return d.platform_id !== null && d.published_version === d.desired_version && d.published_state === d.desired_state;
 }
 
+/** What a call's outcome writes on its delivery; a column left out keeps its value. */
+interface CopyValues {
+  status: DeliveryStatus;
+  platform_id?: string | null;
+  platform_url?: string | null;
+  published_version?: number;
+  published_state?: string;
+  published_at?: Date;
+  attempts?: number;
+}
+
+const COPY_COLUMNS = {
+  status: 'text',
+  platform_id: 'text',
+  platform_url: 'text',
+  published_version: 'integer',
+  published_state: 'text',
+  published_at: 'timestamptz',
+  attempts: 'integer',
+} as const satisfies Record<keyof CopyValues, string>;
+
 /**
- * Records a call's outcome on the delivery, saying whether it is in step with what it wants now:
- * the update locks the row, so a change committed meanwhile is seen here.
+ * Records calls' outcomes on their deliveries, saying of each whether it is in step with what it
+ * wants now: the update locks the row, so a change committed meanwhile is seen here. One
+ * statement part for however many, its text the same for any number (each column goes in as an
+ * array, with whether it was given).
  */
-function recordCopy(deliveryId: number, values: Record<string, unknown>) {
-  const assignments = sql.join(Object.entries(values).map(([column, value]) => sql`${sql.ref(column)} = ${value}`));
-  return sql<{ in_step: boolean }>`
+function recordCopies(outcomes: readonly SubjectOutcome[]) {
+  const columns = Object.entries(COPY_COLUMNS) as [keyof CopyValues, string][];
+  const values = outcomes.map((o) => o.values as CopyValues);
+  const arrays = columns.flatMap(([column, type]) => [
+    sql`${values.map((v) => column in v)}::boolean[]`,
+    sql`${values.map((v) => v[column] ?? null)}::${sql.raw(type)}[]`,
+  ]);
+  const names = sql.raw(['id', 'action_id', ...columns.flatMap(([column]) => [`given_${column}`, column])].join(', '));
+  const assignments = sql.join(columns.map(([column]) => sql.raw(`${column} = case when copy.given_${column} then copy.${column} else deliveries.${column} end`)));
+  return sql<{ action_id: number; in_step: boolean }>`
     update deliveries set ${assignments}, last_error = null, next_attempt_at = null, updated_at = now()
-    where id = ${deliveryId}
-    returning case when desired_state = 'removed' then status in ('removed', 'cancelled')
-      else platform_id is not null and published_version = desired_version and published_state = desired_state end as in_step`;
+    from unnest(${outcomes.map((o) => o.subjectId)}::integer[], ${outcomes.map((o) => o.actionId)}::integer[], ${sql.join(arrays)}) as copy(${names})
+    where deliveries.id = copy.id
+    returning copy.action_id, case when deliveries.desired_state = 'removed' then deliveries.status in ('removed', 'cancelled')
+      else deliveries.platform_id is not null and deliveries.published_version = deliveries.desired_version and deliveries.published_state = deliveries.desired_state end as in_step`;
 }
 
 export function deliveryActionHandler(ctx: AppContext): ActionHandler {
   return {
     subjectType: 'delivery',
     claimRead: CLAIM_READ,
+    recordOutcomes: recordCopies,
 
     async perform(action: ActionRow, run: ActionRun): Promise<void> {
       const loaded = claimedDelivery(run.subject);
@@ -87,11 +119,11 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
       // A copy whose link its item carries (a YouTube broadcast's watch link) takes the link with it when it goes.
       const links = moduleOf(d.channel as ChannelName).itemLinks;
       const itemId = post.item_id;
-      const withItemLink = async (values: Record<string, unknown>, link: { label: string; url: string | null }[], result: Record<string, unknown>) => {
+      const withItemLink = async (values: CopyValues, link: { label: string; url: string | null }[], result: Record<string, unknown>) => {
         await run.finish(
           (db) =>
             db.transaction().execute(async (trx) => {
-              const { rows } = await recordCopy(d.id, values).execute(trx);
+              const { rows } = await recordCopies([{ actionId: action.id, subjectId: d.id, values }]).execute(trx);
               await setItemLinksIn(ctx, trx, itemId!, link, d.channel, 'system:delivery');
               return rows[0]?.in_step ? 'done' : 'again';
             }),
@@ -104,17 +136,17 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
 
       if (d.desired_state === 'removed') {
         if (!d.platform_id) {
-          await run.finishWith(recordCopy(d.id, { status: 'cancelled' }));
+          await run.finishWith({ status: 'cancelled' });
           return;
         }
         await run.channel.remove({ idempotencyKey: key, platformId: d.platform_id }, run.signal);
-        const removed = { status: 'removed', published_state: 'removed', attempts: action.attempts };
+        const removed: CopyValues = { status: 'removed', published_state: 'removed', attempts: action.attempts };
         if (unlinked.length > 0) await withItemLink(removed, unlinked, { platformId: d.platform_id });
-        else await run.finishWith(recordCopy(d.id, removed), { platformId: d.platform_id });
+        else await run.finishWith(removed, { platformId: d.platform_id });
         return;
       }
       if (inStep(d)) {
-        if (d.status !== 'published') await run.finishWith(recordCopy(d.id, { status: 'published' }));
+        if (d.status !== 'published') await run.finishWith({ status: 'published' });
         return;
       }
 
@@ -124,7 +156,7 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
       if (!d.platform_id) {
         const copy = await run.channel.publish({ idempotencyKey: key, payload, retry: run.retry, since: run.since }, run.signal);
         const now = new Date();
-        const published = {
+        const published: CopyValues = {
           status: 'published',
           platform_id: copy.platformId,
           platform_url: copy.url ?? null,
@@ -136,14 +168,14 @@ export function deliveryActionHandler(ctx: AppContext): ActionHandler {
         const result = { platformId: copy.platformId, url: copy.url ?? null, version, state };
         // The item's other posts carry the copy's link (a broadcast's watch link), written with the copy's outcome.
         if (links && itemId !== null && copy.url && state !== 'cancelled') await withItemLink(published, [{ label: links.onPublish, url: copy.url }], result);
-        else await run.finishWith(recordCopy(d.id, published), result);
+        else await run.finishWith(published, result);
         if (d.last_error) await resolveNotifications(ctx.store.db, { type: 'delivery', id: d.id }, ['delivery_failed']);
         return;
       }
       await run.channel.update({ idempotencyKey: key, platformId: d.platform_id, payload, version, state }, run.signal);
-      const updated = { status: 'published', published_version: version, published_state: state, attempts: action.attempts };
+      const updated: CopyValues = { status: 'published', published_version: version, published_state: state, attempts: action.attempts };
       if (state === 'cancelled' && unlinked.length > 0) await withItemLink(updated, unlinked, { platformId: d.platform_id, version, state });
-      else await run.finishWith(recordCopy(d.id, updated), { platformId: d.platform_id, version, state });
+      else await run.finishWith(updated, { platformId: d.platform_id, version, state });
       // Only a delivery that had failed can have a notice about it to clear.
       if (d.last_error) await resolveNotifications(ctx.store.db, { type: 'delivery', id: d.id }, ['delivery_failed']);
     },

@@ -6,6 +6,7 @@ import { redactSecretsInText, redactUrl } from '../config/secrets.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import { migrations } from './migrations/index.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { prepareMarkedStatements } from './prepared.js';
 import { openPGliteCluster } from './pglite.js';
 import type { Database } from './schema.js';
 
@@ -134,6 +135,7 @@ function openPostgres(url: string, poolSize: number, schema?: string): Store {
   pool.on('error', () => undefined);
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
+    prepareMarkedStatements(client);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', location: redactUrl(url), close: () => db.destroy() };

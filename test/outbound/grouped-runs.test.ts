@@ -43,6 +43,7 @@ describe.each(['postgres', 'pglite'] as const)('outbound actions run at once on 
 
     // One engine, as one worker process: all 24 at once, and a second job for every third action.
     const engine = createOutboundEngine(ctx);
+    const before = Date.now();
     const runs = [...actions, ...actions.filter((_, i) => i % 3 === 0)].map((a) => engine.run(a.id, { gen: a.requeued }).then((outcome) => ({ actionId: a.id, outcome })));
     const outcomes = await Promise.all(runs);
     await ctx.postSums.drain();
@@ -60,6 +61,9 @@ describe.each(['postgres', 'pglite'] as const)('outbound actions run at once on 
       const { post, deliveries } = await getPost(ctx, postId);
       expect(deliveries.map((d) => d.status)).toEqual(['published', 'published', 'published']);
       expect(deliveries.map((d) => d.attempts)).toEqual([1, 1, 1]);
+      // Written as an array of times: each is the moment its copy was recorded, not shifted by a time zone.
+      for (const d of deliveries) expect(Math.abs(d.published_at!.getTime() - before)).toBeLessThan(60_000);
+      expect(deliveries.every((d) => d.platform_id !== null && d.published_version === 1 && d.published_state === 'open')).toBe(true);
       expect(post.status).toBe('published');
       // Each copy carries its own post's text: the claims read every action's own subject.
       const copies = await ctx.store.db.selectFrom('outbox').select(['payload']).where('idempotency_key', 'like', `post-${postId}-%`).execute();
