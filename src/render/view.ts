@@ -254,6 +254,7 @@ type Cuts = ReadonlyMap<string, number>;
 
 export class Fitter {
   private readonly split = new Map<string, string[]>();
+  private whole: TemplateView | undefined;
   private readonly shrinkable: { key: string; field: string; full: string }[];
 
   constructor(private readonly source: ViewSource) {
@@ -281,6 +282,12 @@ export class Fitter {
   }
 
   view(cuts: Cuts = new Map()): TemplateView {
+    // A channel fits each of its parts from the same whole view (Discord: a dozen); it is made once.
+    if (cuts.size === 0) return (this.whole ??= this.viewWith(cuts));
+    return this.viewWith(cuts);
+  }
+
+  private viewWith(cuts: Cuts): TemplateView {
     const s = this.source;
     const texts = Object.fromEntries(SHRINK_ORDER.map((k) => [k, this.text(k, s.texts[k], cuts)]));
     return {
