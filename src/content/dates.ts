@@ -165,6 +165,10 @@ function failure(text: string, error: string): ParsedDate {
 const WEEKDAY = '(?:\\(\\s*[일월화수목금토](?:요일)?\\s*\\)|[일월화수목금토]요일)';
 const TIME = '(?:(오전|오후|AM|PM|am|pm)\\s*)?(\\d{1,2})(?:\\s*:\\s*(\\d{2})(?:\\s*:\\s*(\\d{2}))?|\\s*시(?:\\s*(\\d{1,2})\\s*분)?(?:\\s*(반))?)';
 
+// Built once: matchWallTime runs for every date a listing mentions.
+const DATED = new RegExp(`^(\\d{4})\\s*(?:([.\\-/])|년)\\s*(\\d{1,2})\\s*(?:[.\\-/]|월)\\s*(\\d{1,2})\\s*(?:\\.|일)?(?:\\s*${WEEKDAY})?`);
+const TIME_AFTER_DATE = new RegExp(`^\\s*,?\\s*${TIME}`);
+
 /** `YYYY. M. D.(요일) HH:MM`, `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY년 M월 D일`, `YY-MM-DD`, `YYYYMMDD[HHmm[ss]]`. */
 function matchWallTime(text: string): WallTime | null {
   const compact = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(?!\d)/.exec(text);
@@ -181,14 +185,12 @@ function matchWallTime(text: string): WallTime | null {
     // 고용24 writes two-digit years (26-12-19); its listings are all from this century.
     return { year: 2000 + Number(short[1]), month: Number(short[2]), day: Number(short[3]), length: short[0].length };
   }
-  const dated = new RegExp(
-    `^(\\d{4})\\s*(?:([.\\-/])|년)\\s*(\\d{1,2})\\s*(?:[.\\-/]|월)\\s*(\\d{1,2})\\s*(?:\\.|일)?(?:\\s*${WEEKDAY})?`,
-  ).exec(text);
+  const dated = DATED.exec(text);
   if (!dated) return null;
   const wall: WallTime = { year: Number(dated[1]), month: Number(dated[3]), day: Number(dated[4]), length: dated[0].length };
   // `2026-12-07T19:00` is ISO 8601 and has its own reader; a `-` date followed by `T` is not ours.
   if (dated[2] === '-' && /^T/i.test(text.slice(dated[0].length))) return null;
-  const time = new RegExp(`^\\s*,?\\s*${TIME}`).exec(text.slice(wall.length));
+  const time = TIME_AFTER_DATE.exec(text.slice(wall.length));
   if (time) {
     const t = readTime(time);
     if (t) Object.assign(wall, t, { length: wall.length + time[0].length });
@@ -206,7 +208,7 @@ function matchEndWallTime(text: string, start: WallTime): WallTime | null {
   if (monthDay) wall = { year: start.year, month: Number(monthDay[1]), day: Number(monthDay[2]), length: monthDay[0].length };
   else if (dayOnly) wall = { year: start.year, month: start.month, day: Number(dayOnly[1]), length: dayOnly[0].length };
   if (wall) {
-    const time = new RegExp(`^\\s*,?\\s*${TIME}`).exec(text.slice(wall.length));
+    const time = TIME_AFTER_DATE.exec(text.slice(wall.length));
     if (time) {
       const t = readTime(time);
       if (t) Object.assign(wall, t, { length: wall.length + time[0].length });
