@@ -48,18 +48,19 @@ export function actionJob(action: { id: number; channel: string; requeued: numbe
 export async function requestActions(db: Kysely<Database>, requests: readonly ActionRequest[]): Promise<ActionRow[]> {
   if (requests.length === 0) return [];
   const now = new Date();
-  const values = sql.join(
-    requests.map(
-      (r) =>
-        sql`(${r.channel}, ${r.kind}, ${r.subjectType}, ${r.subjectId}::integer, ${r.idempotencyKey}, ${JSON.stringify(r.request ?? {})}::jsonb, ${r.maxAttempts}::integer, ${r.notBefore ?? null}::timestamptz, ${r.by}, ${now}::timestamptz)`,
-    ),
-  );
-  // One statement for the actions and their jobs; the job's name and deduplication id are
-  // `outboundJobFor` and `actionJobDedupId`, spelt in SQL.
+  // One statement for the actions and their jobs, whatever their number (the lists go in as
+  // arrays: a VALUES row per request cost more to build and parse than to insert); the job's
+  // name and deduplication id are `outboundJobFor` and `actionJobDedupId`, spelt in SQL.
   const { rows } = await sql<ActionRow>`
     with created as (
       insert into actions (channel, kind, subject_type, subject_id, idempotency_key, request, max_attempts, next_attempt_at, created_by, updated_at)
-      values ${values}
+      select r.channel, r.kind, r.subject_type, r.subject_id, r.idempotency_key, r.request, r.max_attempts, r.next_attempt_at, r.created_by, ${now}::timestamptz
+      from unnest(
+        ${requests.map((r) => r.channel)}::text[], ${requests.map((r) => r.kind)}::text[], ${requests.map((r) => r.subjectType)}::text[],
+        ${requests.map((r) => r.subjectId)}::integer[], ${requests.map((r) => r.idempotencyKey)}::text[], ${requests.map((r) => JSON.stringify(r.request ?? {}))}::jsonb[],
+        ${requests.map((r) => r.maxAttempts)}::integer[], ${requests.map((r) => r.notBefore ?? null)}::timestamptz[], ${requests.map((r) => r.by)}::text[]
+      ) with ordinality as r(channel, kind, subject_type, subject_id, idempotency_key, request, max_attempts, next_attempt_at, created_by, n)
+      order by r.n
       on conflict (subject_type, subject_id) where status in ('pending', 'running', 'waiting') do nothing
       returning *
     ), queued as (
