@@ -26,6 +26,7 @@ import { createRedis } from '../queues/redis.js';
 import { openItems } from '../api/ops/discord.js';
 import { channelJobDeps } from './channel-deps.js';
 import type { AppContext } from './context.js';
+import { sleep } from '../time/sleep.js';
 
 export type GatewayState = 'waiting' | 'standby' | 'active' | 'stopped';
 
@@ -47,15 +48,6 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 const START_DEADLINE_MS = 60_000;
 /** How long the last-alive mark is kept: a gateway down longer than this looks back only its default while. */
 const SEEN_TTL_MS = 7 * 24 * 60 * 60_000;
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 
 function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
