@@ -14,6 +14,11 @@ export interface StatementGroupOptions {
   writers?: number;
   /** Inputs per statement at most (a burst beyond this is written in several). */
   maxBatch?: number;
+  /**
+   * Least time between the starts of two statements, for work no caller waits on: under a burst,
+   * what arrives meanwhile joins the next statement, so there are fewer and larger ones.
+   */
+  minGapMs?: number;
 }
 
 interface Pending<I, O> {
@@ -27,6 +32,8 @@ export class StatementGroup<I, O> {
   private writing = 0;
   private readonly writers: number;
   private readonly maxBatch: number;
+  private readonly minGapMs: number;
+  private lastStart = -Infinity;
 
   constructor(
     private readonly execute: (inputs: readonly I[]) => Promise<readonly O[]>,
@@ -34,7 +41,9 @@ export class StatementGroup<I, O> {
   ) {
     this.writers = options.writers ?? 1;
     this.maxBatch = options.maxBatch ?? 100;
+    this.minGapMs = options.minGapMs ?? 0;
     if (!(this.writers >= 1 && this.maxBatch >= 1)) throw new Error(`statement group: writers (${this.writers}) and maxBatch (${this.maxBatch}) must be at least 1`);
+    if (!(this.minGapMs >= 0)) throw new Error(`statement group: minGapMs (${this.minGapMs}) must be 0 or more`);
   }
 
   /** Runs `input` in the next statement; resolves with its output once that statement has committed. */
@@ -52,7 +61,12 @@ export class StatementGroup<I, O> {
     // Let the callers of this turn of the event loop join the first statement.
     await new Promise((resolve) => setImmediate(resolve));
     try {
-      while (this.pending.length > 0) await this.write(this.pending.splice(0, this.maxBatch));
+      while (this.pending.length > 0) {
+        const wait = this.lastStart + this.minGapMs - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        this.lastStart = performance.now();
+        await this.write(this.pending.splice(0, this.maxBatch));
+      }
     } finally {
       this.writing--;
     }

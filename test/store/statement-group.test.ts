@@ -55,4 +55,31 @@ describe('a statement group', () => {
     const broken = new StatementGroup(async (_inputs: readonly number[]): Promise<number[]> => []);
     await expect(broken.run(1)).rejects.toThrow('statement group: 0 outputs for 1 inputs');
   });
+
+  it('with a least gap between statements, gathers what arrives during the gap into the next statement', async () => {
+    const starts: number[] = [];
+    const statements: number[][] = [];
+    const group = new StatementGroup(
+      async (inputs: readonly number[]) => {
+        starts.push(performance.now());
+        statements.push([...inputs]);
+        return inputs;
+      },
+      { minGapMs: 40 },
+    );
+    await group.run(1);
+    // Both arrive within the gap after the first statement: they wait for it to pass, then go together.
+    const next = [group.run(2), group.run(3)];
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const late = group.run(4);
+    expect(await Promise.all([...next, late])).toEqual([2, 3, 4]);
+    expect(statements).toEqual([[1], [2, 3, 4]]);
+    // Timers may fire a millisecond early by the performance clock.
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(35);
+  });
+
+  it('refuses a gap or sizes that make no sense', () => {
+    expect(() => new StatementGroup(async (inputs: readonly number[]) => inputs, { minGapMs: -1 })).toThrow('minGapMs (-1) must be 0 or more');
+    expect(() => new StatementGroup(async (inputs: readonly number[]) => inputs, { maxBatch: 0 })).toThrow('maxBatch (0) must be at least 1');
+  });
 });
