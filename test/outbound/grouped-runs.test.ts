@@ -9,7 +9,7 @@ import type { AppContext } from '../../src/app/context.js';
 import { requestActions } from '../../src/outbound/actions.js';
 import { OutboundEngine, type ActionHandler } from '../../src/outbound/engine.js';
 import { deliveryActionHandler } from '../../src/outreach/delivery-actions.js';
-import { createPost, getPost } from '../../src/outreach/posts.js';
+import { cancelPost, createPost, getPost } from '../../src/outreach/posts.js';
 import { openTestContext, testConfig } from '../helpers/context.js';
 
 describe.each(['postgres', 'pglite'] as const)('outbound actions run at once on %s', (backend) => {
@@ -98,5 +98,38 @@ describe.each(['postgres', 'pglite'] as const)('outbound actions run at once on 
     const { post: published, deliveries } = await getPost(ctx, post.id);
     expect(deliveries.map((d) => d.status)).toEqual(['published']);
     expect(published.status).toBe('published');
+  });
+
+  it('brings a copy whose post was cancelled during its call up to date within the same job: made once, then marked 취소', async () => {
+    const post = await createPost(ctx, { text: '게시 중에 취소되는 안내', channels: ['facebook'], when: 'now', by: 'staff:t' });
+    const action = await ctx.store.db.selectFrom('actions').selectAll().where('subject_type', '=', 'delivery').where('status', '=', 'pending').where('subject_id', 'in', ctx.store.db.selectFrom('deliveries').select('id').where('post_id', '=', post.id)).executeTakeFirstOrThrow();
+    const deliveries = deliveryActionHandler(ctx);
+    // Staff cancel the post while its copy is being made.
+    const cancelledMidCall: ActionHandler = {
+      ...deliveries,
+      perform: (a, run) =>
+        deliveries.perform(a, {
+          ...run,
+          channel: {
+            ...run.channel,
+            publish: async (request, signal) => {
+              const copy = await run.channel.publish(request, signal);
+              await cancelPost(ctx, post.id, 'staff:t');
+              return copy;
+            },
+          },
+        }),
+    };
+    const engine = new OutboundEngine(ctx, [cancelledMidCall]);
+
+    expect((await engine.run(action.id, { gen: action.requeued })).outcome).toBe('done');
+    await ctx.postSums.drain();
+    const { deliveries: copies } = await getPost(ctx, post.id);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]).toMatchObject({ status: 'published', published_state: 'cancelled' });
+    const made = await ctx.store.db.selectFrom('outbox').select(['operation']).where('idempotency_key', 'like', `post-${post.id}-facebook%`).orderBy('id').execute();
+    expect(made.map((row) => row.operation)).toEqual(['publish', 'update']);
+    const closed = await ctx.store.db.selectFrom('actions').select(['status', 'requeued']).where('id', '=', action.id).executeTakeFirstOrThrow();
+    expect(closed).toEqual({ status: 'done', requeued: action.requeued });
   });
 });
