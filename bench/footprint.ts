@@ -175,7 +175,8 @@ async function startOntact(dataDir: string, configFile: string, prefix: string):
   const inspectPort = await freePort();
   const started = performance.now();
   // The inspector is not started (SIGUSR1 starts it later, on this port): see openInspector.
-  const child = spawn(process.execPath, [`--inspect-port=127.0.0.1:${inspectPort}`, join(ROOT, 'bin', 'ontact.js'), 'start'], {
+  // As `npm start` runs it (package.json): V8's flag for PGlite's WebAssembly is given at launch.
+  const child = spawn(process.execPath, ['--liftoff-only', `--inspect-port=127.0.0.1:${inspectPort}`, join(ROOT, 'bin', 'ontact.js'), 'start'], {
     cwd: ROOT,
     env: {
       ...withoutOntactSettings(process.env),

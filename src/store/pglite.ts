@@ -42,7 +42,9 @@ export async function openPGliteCluster(dir: string): Promise<PGlite> {
  * functions with TurboFan (the parser, the executor: very large functions) left 60–90 MiB
  * resident for good, a third of an idle Ontact; CPU-bound queries run up to about 1.5× slower without it, which
  * an office.s load does not notice. It must be set before PGlite compiles its module, and affects
- * only WebAssembly compiled after it (PostgreSQL's here; undici's small HTTP parser).
+ * only WebAssembly compiled after it (PostgreSQL's here; undici's small HTTP parser). `npm start`
+ * gives it on Node's command line, where it holds on every Node version; set here at run time
+ * (for `ontact start` launched otherwise) it holds on Node 20 and 22, and Node 24 ignores it.
  */
 function baselineWasmOnly(): void {
   setFlagsFromString('--liftoff-only');
