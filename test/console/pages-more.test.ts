@@ -51,6 +51,10 @@ describe('sources, channels, admin and the rest', () => {
     const phone = await (await newContext(browser, { phone: true })).newPage();
     await signIn(phone, server, 'park.staff', PASSWORDS.staff);
     await visit(phone, server, '/today', 'phone-today');
+    // Today's posts stack on a phone: each title gets the screen's width beside its time, not a sliver of a four-column table.
+    const titleWidths = (await phone.evaluate(`[...document.querySelectorAll('#h-posts ~ .table-wrap tbody td:nth-child(2)')].map((td) => td.getBoundingClientRect().width / window.innerWidth)`)) as number[];
+    expect(titleWidths.length).toBeGreaterThan(0);
+    expect(Math.min(...titleWidths)).toBeGreaterThan(0.6);
     await visit(phone, server, `/calendar?week=${WEEK}`, 'phone-calendar');
     await phone.context().close();
 
