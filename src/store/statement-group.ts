@@ -62,14 +62,18 @@ export class StatementGroup<I, O> {
     await new Promise((resolve) => setImmediate(resolve));
     try {
       while (this.pending.length > 0) {
-        const wait = this.lastStart + this.minGapMs - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        // Looked at again after each wait: another writer may have started a statement meanwhile.
+        for (let wait = this.gapLeft(); wait > 0; wait = this.gapLeft()) await new Promise((resolve) => setTimeout(resolve, wait));
         this.lastStart = performance.now();
         await this.write(this.pending.splice(0, this.maxBatch));
       }
     } finally {
       this.writing--;
     }
+  }
+
+  private gapLeft(): number {
+    return this.lastStart + this.minGapMs - performance.now();
   }
 
   private async write(round: readonly Pending<I, O>[]): Promise<void> {

@@ -78,6 +78,22 @@ describe('a statement group', () => {
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(35);
   });
 
+  it('keeps the gap between statements with two writers too', async () => {
+    const starts: number[] = [];
+    const group = new StatementGroup(
+      async (inputs: readonly number[]) => {
+        starts.push(performance.now());
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return inputs;
+      },
+      { minGapMs: 30, writers: 2, maxBatch: 1 },
+    );
+    await Promise.all([1, 2, 3].map((n) => group.run(n)));
+    expect(starts).toHaveLength(3);
+    // Timers may fire a millisecond early by the performance clock.
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(25);
+  });
+
   it('refuses a gap or sizes that make no sense', () => {
     expect(() => new StatementGroup(async (inputs: readonly number[]) => inputs, { minGapMs: -1 })).toThrow('minGapMs (-1) must be 0 or more');
     expect(() => new StatementGroup(async (inputs: readonly number[]) => inputs, { maxBatch: 0 })).toThrow('maxBatch (0) must be at least 1');
