@@ -1,8 +1,9 @@
 /**
  * A post's status summed up after one of its copies settles, off the job's path: the job that
  * recorded the copy ends at once, and the posts whose copies settled meanwhile are summed together
- * in the next statement (`refreshPostStatuses`), at most one every `SUM_GAP_MS`. A sum that fails is logged, and the keeper sums
- * up a post left behind (`settleLaggingPosts`), as it does for a worker that died in between.
+ * in the next statement (`refreshPostStatuses`), at most one every `SUM_GAP_MS`. A sum that fails
+ * is logged, and the keeper sums up a post left behind (`settleLaggingPosts`), as it does for a
+ * worker that died in between.
  */
 import type { Logger } from 'pino';
 import { describeError } from '../outbound/policy.js';
