@@ -241,6 +241,14 @@ export class OutboundEngine {
     const handlers = [...new Set(requests.map((r) => r.handler))];
     const subjects = handlers.map((handler, h) => sql`${sql.raw(`subject_${h}`)} as (${handler.recordOutcomes!(requests.filter((r) => r.handler === handler))})`);
     const written = sql.join(handlers.map((_, h) => sql`select action_id, in_step from ${sql.raw(`subject_${h}`)}`), sql` union all `);
+    // On a PostgreSQL server the outcomes commit without waiting for the WAL flush (one fsync
+    // fewer in a job's path): the claim that began the attempt was flushed before the call, so an
+    // outcome lost in a server crash leaves its action running until the lease lapses, and the
+    // rerun adopts the copy, as after a worker that died before recording it. The setting is local
+    // to this statement's transaction. Embedded, the database dies with the worker and has no
+    // background writer to flush later, so there the outcomes wait for the flush as before.
+    const lazy = this.deps.store.kind === 'postgres';
+    const lazyFlush = lazy ? sql`, lazy_flush as (select set_config('synchronous_commit', 'off', true))` : sql``;
     // An action is carried by one job at a time, so each appears once in a group.
     const { rows } = await sql<FinishRow & { i: number }>`${PREPARED}
       with ${sql.join(subjects)}, written as (${written}), outcomes as (
@@ -256,8 +264,8 @@ export class OutboundEngine {
         from outcomes
         where actions.id = outcomes.action_id and actions.lease_owner = ${this.owner} and actions.status = 'running'
         returning actions.id, actions.status
-      )
-      select outcomes.i, outcomes.in_step, closed.status as closed from outcomes left join closed on closed.id = outcomes.action_id`.execute(this.deps.store.db);
+      )${lazyFlush}
+      select outcomes.i, outcomes.in_step, closed.status as closed from outcomes left join closed on closed.id = outcomes.action_id${lazy ? sql` cross join lazy_flush` : sql``}`.execute(this.deps.store.db);
     const byIndex = new Map(rows.map((row) => [row.i, row]));
     return requests.map((_, i) => byIndex.get(i) ?? { in_step: null, closed: null });
   }

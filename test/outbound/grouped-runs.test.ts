@@ -3,6 +3,7 @@
  * sums, outbox rows): whatever the grouping, each action is run once, each copy is made once,
  * and each post sums up its own deliveries.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOutboundEngine } from '../../jobs/index.js';
 import type { AppContext } from '../../src/app/context.js';
@@ -131,5 +132,34 @@ describe.each(['postgres', 'pglite'] as const)('outbound actions run at once on 
     expect(made.map((row) => row.operation)).toEqual(['publish', 'update']);
     const closed = await ctx.store.db.selectFrom('actions').select(['status', 'requeued']).where('id', '=', action.id).executeTakeFirstOrThrow();
     expect(closed).toEqual({ status: 'done', requeued: action.requeued });
+  });
+});
+
+describe('outcomes on a PostgreSQL server', () => {
+  let t: ReturnType<typeof testConfig>;
+  let opened: Awaited<ReturnType<typeof openTestContext>>;
+
+  beforeAll(async () => {
+    // One connection, so the statement after an outcome runs on the connection that wrote it.
+    t = testConfig({ backend: 'postgres', local: 'database:\n  poolSize: 1\n' });
+    opened = await openTestContext(t);
+  });
+
+  afterAll(async () => {
+    await opened?.close();
+    await t?.cleanup();
+  });
+
+  it('keep their lazy flush to themselves: the next statement on the connection waits for its flush again (a claim must be on disk before its call)', async () => {
+    const { ctx } = opened;
+    const post = await createPost(ctx, { text: '기록 방식 확인 안내', channels: ['facebook'], when: 'now', by: 'staff:t' });
+    const action = await ctx.store.db.selectFrom('actions').selectAll().where('subject_type', '=', 'delivery').where('status', '=', 'pending').where('subject_id', 'in', ctx.store.db.selectFrom('deliveries').select('id').where('post_id', '=', post.id)).executeTakeFirstOrThrow();
+    const engine = createOutboundEngine(ctx);
+
+    expect((await engine.run(action.id, { gen: action.requeued })).outcome).toBe('done');
+    const { rows } = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(ctx.store.db);
+    expect(rows[0]?.synchronous_commit).toBe('on');
+    const closed = await ctx.store.db.selectFrom('actions').select(['status']).where('id', '=', action.id).executeTakeFirstOrThrow();
+    expect(closed.status).toBe('done');
   });
 });
