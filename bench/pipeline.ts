@@ -7,7 +7,8 @@
  * relayed to the queues) while the real worker pool runs the real `outbound.<channel>`
  * processor, which renders each copy and records it in the outbox. BullMQ's: the same number of jobs added one by one to the same three queues
  * (under another prefix) and run by plain BullMQ workers whose processor does nothing.
- * Both clocks run from the first enqueue to the last completion.
+ * Both clocks run from the first enqueue to the last completion; the CPU time this process
+ * spends meanwhile is read for both.
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import { createProcessors } from '../jobs/index.js';
@@ -33,6 +34,9 @@ export interface PipelineRound {
   deliveries: number;
   pipelineMs: number;
   noopMs: number;
+  /** This process's CPU time (user + system, every thread) per delivery in our run, and per job in BullMQ's, in µs. */
+  cpuPerDeliveryUs: number;
+  cpuPerNoopJobUs: number;
   /** Every delivery published, with exactly one outbox row each. */
   verified: boolean;
 }
@@ -59,12 +63,21 @@ export async function seedItems(ctx: AppContext, count: number): Promise<number[
 /** One measured round at a concurrency: BullMQ's no-op jobs, then ours, `posts` × 3 channels each. */
 export async function pipelineRound(bench: BenchContext, itemIds: readonly number[], posts: number, concurrency: number): Promise<PipelineRound> {
   const deliveries = posts * PUBLISH_QUEUES.length;
-  const noopMs = await noopRun(bench.ctx.config.queues, deliveries, concurrency);
-  const { ms, verified } = await ourRun(bench.ctx, itemIds.slice(0, posts), concurrency);
-  return { store: bench.store, concurrency, deliveries, pipelineMs: ms, noopMs, verified };
+  const noop = await noopRun(bench.ctx.config.queues, deliveries, concurrency);
+  const ours = await ourRun(bench.ctx, itemIds.slice(0, posts), concurrency);
+  return {
+    store: bench.store, concurrency, deliveries, pipelineMs: ours.ms, noopMs: noop.ms, verified: ours.verified,
+    cpuPerDeliveryUs: ours.cpuUs / deliveries, cpuPerNoopJobUs: noop.cpuUs / deliveries,
+  };
 }
 
-async function ourRun(ctx: AppContext, itemIds: readonly number[], concurrency: number): Promise<{ ms: number; verified: boolean }> {
+/** User + system CPU time this process has spent since `from`, in µs. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from);
+  return used.user + used.system;
+}
+
+async function ourRun(ctx: AppContext, itemIds: readonly number[], concurrency: number): Promise<{ ms: number; cpuUs: number; verified: boolean }> {
   const later = new Date(Date.now() + 3600_000);
   const postIds: number[] = [];
   for (const itemId of itemIds) {
@@ -85,6 +98,7 @@ async function ourRun(ctx: AppContext, itemIds: readonly number[], concurrency: 
     await pool.waitUntilReady();
     const expected = postIds.length * PUBLISH_QUEUES.length;
     const started = performance.now();
+    const cpu = process.cpuUsage();
     // Due at `later`: the bench makes them due now by handing that time as the clock.
     await publishDuePosts(ctx, postIds, later);
     await waitUntil(`${expected} deliveries to be published`, () => {
@@ -92,17 +106,18 @@ async function ourRun(ctx: AppContext, itemIds: readonly number[], concurrency: 
       return completed >= expected;
     }, RUN_TIMEOUT_MS);
     const ms = performance.now() - started;
+    const cpuUs = cpuSince(cpu);
 
     const rows = await ctx.store.db.selectFrom('deliveries').select(['status', 'idempotency_key']).where('post_id', 'in', postIds).execute();
     const outbox = await ctx.store.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('operation', '=', 'publish').where('idempotency_key', 'in', rows.map((r) => r.idempotency_key)).executeTakeFirstOrThrow();
     const verified = rows.length === expected && rows.every((r) => r.status === 'published') && Number(outbox.n) === expected;
-    return { ms, verified };
+    return { ms, cpuUs, verified };
   } finally {
     await pool.close(5_000);
   }
 }
 
-async function noopRun(queueConfig: Config['queues'], jobs: number, concurrency: number): Promise<number> {
+async function noopRun(queueConfig: Config['queues'], jobs: number, concurrency: number): Promise<{ ms: number; cpuUs: number }> {
   const prefix = `{${benchName('bench_noop')}}`;
   const connection = { url: BENCH_REDIS_URL, maxRetriesPerRequest: null };
   const queues = PUBLISH_QUEUES.map((name) => new Queue(name, { connection, prefix, defaultJobOptions: defaultJobOptions(queueConfig) }));
@@ -113,10 +128,11 @@ async function noopRun(queueConfig: Config['queues'], jobs: number, concurrency:
     await Promise.all([...queues.map((q) => q.waitUntilReady()), ...workers.map((w) => w.waitUntilReady())]);
     const perQueue = jobs / queues.length;
     const started = performance.now();
+    const cpu = process.cpuUsage();
     // One add per job, a post's three at once: the same shape as materialising deliveries.
     for (let i = 0; i < perQueue; i++) await Promise.all(queues.map((q) => q.add(`outbound.${q.name.slice('outbound-'.length)}`, { actionId: i, gen: 0 })));
     await waitUntil(`${jobs} no-op jobs to complete`, () => completed >= jobs, RUN_TIMEOUT_MS);
-    return performance.now() - started;
+    return { ms: performance.now() - started, cpuUs: cpuSince(cpu) };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
     await Promise.all(queues.map((q) => q.close()));

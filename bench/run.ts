@@ -2,7 +2,7 @@
  * `npm run bench` (`tsx bench/run.ts [--pglite]`): the outreach pipeline's benchmarks, printed
  * as tables. Ingest of a generated 5,000-item feed (each measurement in a process of its own,
  * so its peak memory is its own), then the pipeline's cost per delivery beside a no-op BullMQ
- * job (the median of three pairs run back to back); webhook intake; the embedded default's
+ * job (the median of five pairs run back to back); webhook intake; the embedded default's
  * footprint (bench/footprint.ts: `ontact start` on PGlite, its memory idle and after load, its
  * time to ready). Runs against the PostgreSQL and Redis
  * the test suite uses, on a schema and key prefixes of its own that are removed afterwards;
@@ -31,7 +31,7 @@ const CONCURRENCIES = [1, 8];
  * Pairs (no-op, ours) measured back to back at each concurrency. One no-op run lasts a tenth of a
  * second and moves by half from run to run on a shared machine; the median pair is what is shown.
  */
-const PIPELINE_REPEATS = 3;
+const PIPELINE_REPEATS = 5;
 const WEBHOOK_EVENTS = 4_000;
 const WEBHOOK_SENDERS = [8, 32];
 
@@ -78,13 +78,15 @@ async function main(): Promise<void> {
   const pipelines = medianPairs(rounds);
   console.log(`\nPipeline overhead: ${count(PIPELINE_POSTS)} posts × 3 channels, due → rendered → queued → outbox, beside no-op BullMQ jobs (same Redis, same run); the median of ${PIPELINE_REPEATS} pairs run back to back`);
   printTable(
-    ['store', 'concurrency', 'deliveries', 'ours', 'deliveries/s', 'no-op jobs/s', 'ours ÷ BullMQ per job', 'each pair', 'outbox exactly once'],
+    ['store', 'concurrency', 'deliveries', 'ours', 'deliveries/s', 'no-op jobs/s', 'ours ÷ BullMQ per job', 'each pair', 'outbox exactly once', 'Node CPU: ours per delivery · no-op per job (CPUs busy)'],
     pipelines.map((r) => [
       r.store, `${r.concurrency} per queue`, count(r.deliveries), seconds(r.pipelineMs), rate(r.deliveries, r.pipelineMs), rate(r.deliveries, r.noopMs),
       `${r.ratio.toFixed(1)}× ${r.store === 'postgres' && r.concurrency === 8 ? goal(r.ratio <= GOALS.costRatio, `≤ ${GOALS.costRatio}×`) : ''}`.trim(),
       r.ratios.map((x) => `${x.toFixed(1)}×`).join(', '), r.verified ? 'yes' : 'NO',
+      `${cpu(r.cpuPerDeliveryUs, r.deliveries, r.pipelineMs)} · ${cpu(r.cpuPerNoopJobUs, r.deliveries, r.noopMs)}`,
     ]),
   );
+  console.log('Most of Node\'s work runs on one thread: when the no-op run keeps about one CPU busy, the ratio of the two CPU figures is about the least the time ratio can be.');
 
   const webhooks: WebhookRound[] = [];
   for (const senders of WEBHOOK_SENDERS) webhooks.push(await webhookRound('postgres', senders, WEBHOOK_EVENTS));
@@ -121,6 +123,11 @@ async function main(): Promise<void> {
   console.log(`\nfigures written to ${file.replace(`${join(BENCH_DIR, '..')}/`, '')} and bench/results/latest.json`);
   console.log(`\nbench finished in ${seconds(performance.now() - started)}; its schemas, data directories and Redis keys are removed.`);
   if (rounds.some((r) => !r.verified) || webhooks.some((w) => !w.stored)) process.exitCode = 1;
+}
+
+/** CPU time per job and how many CPUs' worth the run kept busy: `549 µs (0.75)`. */
+function cpu(perJobUs: number, jobs: number, ms: number): string {
+  return `${Math.round(perJobUs)} µs (${((perJobUs * jobs) / 1000 / ms).toFixed(2)})`;
 }
 
 function stores(): StoreKind[] {
