@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDoctor, runDoctor } from '../../../src/cli/doctor.js';
 import { startDiscordEmulator, type DiscordEmulator } from '../../emulators/discord.js';
-import { TEST_DATABASE_URL, TEST_REDIS_URL, uniqueName } from '../../helpers/context.js';
+import { dropSchema, TEST_DATABASE_URL, TEST_REDIS_URL, uniqueName } from '../../helpers/context.js';
 import { discordEnv, discordLocal, EMULATOR_NOW } from './helpers.js';
 
 let discord: DiscordEmulator;
 let dir: string;
+// Doctor makes the schema it is given (empty): one for the file, dropped after it.
+const schema = uniqueName('t');
 
 beforeAll(async () => {
   discord = await startDiscordEmulator({ now: EMULATOR_NOW });
@@ -24,12 +26,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await discord?.close();
   rmSync(dir, { recursive: true, force: true });
+  await dropSchema(schema);
 });
 
 function env(): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(base)) if (/^(FACEBOOK|YOUTUBE|DISCORD)_|^ONTACT_|^DATABASE_/.test(key)) delete base[key];
-  return { ...base, ...discordEnv(discord), REDIS_URL: TEST_REDIS_URL, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: uniqueName('t'), ONTACT_CONFIG: join(dir, 'local.yaml') };
+  return { ...base, ...discordEnv(discord), REDIS_URL: TEST_REDIS_URL, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, ONTACT_CONFIG: join(dir, 'local.yaml') };
 }
 
 describe('doctor on the Discord server', () => {
