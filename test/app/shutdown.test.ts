@@ -37,6 +37,7 @@ describe('SIGTERM while a job is running', () => {
       worker.kill('SIGKILL');
       await queue.obliterate({ force: true });
       await queue.close();
+      await redis.del(counter, `${counter}:started`);
       await dropSchema(env.DATABASE_SCHEMA);
     }
   });
@@ -66,6 +67,7 @@ describe('SIGTERM while a job is running', () => {
       second?.kill('SIGKILL');
       await queue.obliterate({ force: true });
       await queue.close();
+      await redis.del(counter, `${counter}:started`);
       await dropSchema(env.DATABASE_SCHEMA);
     }
   });
