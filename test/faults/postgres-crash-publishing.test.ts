@@ -53,15 +53,7 @@ beforeAll(async () => {
   });
   opened = await openTestContext(t);
   ctx = opened.ctx;
-  worker = startCli(['worker', '--queues', 'outbound-facebook,outbound-discord'], {
-    ...overrides,
-    DATABASE_SCHEMA: t.schema,
-    REDIS_URL: t.config.redis.url,
-    ONTACT_REDIS_PREFIX: t.config.redis.prefix,
-    ONTACT_CONFIG: t.files.at(-1),
-    ONTACT_DATA_DIR: t.config.dataDir,
-    LOG_LEVEL: 'warn',
-  });
+  worker = startCli(['worker', '--queues', 'outbound-facebook,outbound-discord'], { ...t.childEnv(), LOG_LEVEL: 'warn' });
 }, 90_000);
 
 afterAll(async () => {
