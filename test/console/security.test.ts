@@ -14,7 +14,7 @@ import { buildServer } from '../../src/web/server.js';
 import { openTestContext, testConfig } from '../helpers/context.js';
 import { spawn } from 'node:child_process';
 import { PROJECT_ROOT } from '../../src/paths.js';
-import { CLI } from '../helpers/cli.js';
+import { CLI, nodeArgsFor } from '../helpers/cli.js';
 
 const t = testConfig({ local: 'web:\n  trustProxy: true\n' });
 let ctx: AppContext;
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 /** The real CLI with something piped into its stdin. */
 function cliWithStdin(args: string[], env: NodeJS.ProcessEnv, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgsFor(CLI), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
