@@ -11,7 +11,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export type ChildWithOutput = ChildProcess & { output(): { stdout: string; stderr: string } };
+/** `args`: what the entry point was given (`start`, `posts list`…). */
+export type ChildWithOutput = ChildProcess & { args: readonly string[]; output(): { stdout: string; stderr: string } };
 
 /**
  * The arguments that run a TypeScript entry point of the project with Node. One under `src/` runs
@@ -43,7 +44,7 @@ export function startScript(script: string, args: string[] = [], env: NodeJS.Pro
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  return Object.assign(child, { output: () => ({ stdout, stderr }) });
+  return Object.assign(child, { args, output: () => ({ stdout, stderr }) });
 }
 
 /** Runs the real CLI in a child process. */
@@ -65,7 +66,7 @@ export function exitOf(child: ReturnType<typeof startCli>, timeoutMs = 60_000): 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`ontact ${child.spawnargs.slice(child.spawnargs.findIndex((arg) => arg.endsWith('.js') || arg.endsWith('.ts')) + 1).join(' ')} did not exit within ${timeoutMs} ms:\n${child.output().stderr}`));
+      reject(new Error(`ontact ${child.args.join(' ')} did not exit within ${timeoutMs} ms:\n${child.output().stderr}`));
     }, timeoutMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
